@@ -1,0 +1,40 @@
+package dev.wan.cli;
+
+import dev.wan.WanConfig;
+import dev.wan.ensure.ModelEnsurer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options every command takes (a picocli mixin). */
+final class Common {
+    @Option(names = "--root", paramLabel = "DIR", description = "Models root (default: $MODELS_ROOT, else ~/.cache/wan/models).")
+    Path root;
+
+    @Option(names = "--manifest", paramLabel = "FILE",
+            description = "Manifest (default: $WAN_MODELS_MANIFEST, else the bundled demo examples/demo/models.toml).")
+    Path manifest;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout (schema in the README).")
+    boolean json;
+
+    @Option(names = {"-v", "--verbose"}, description = "More detail; stack traces for internal errors.")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress or decoration; ensure prints only model paths.")
+    boolean quiet;
+
+    WanConfig config(Duration lockTimeout) {
+        WanConfig c = WanConfig.resolve(System.getenv(), root, manifest);
+        return lockTimeout == null ? c : c.withLockTimeout(lockTimeout);
+    }
+
+    ModelEnsurer ensurer(Duration lockTimeout) {
+        return ModelEnsurer.create(config(lockTimeout));
+    }
+
+    Output output(PrintWriter out, PrintWriter err) {
+        return new Output(out, err, json, verbose, quiet);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.WanException;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.ModelStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "ensure", mixinStandardHelpOptions = true,
+        description = {"Make models complete and verified under MODELS_ROOT, fetching what is missing from the",
+                "first source that works; prints each model's directory. Safe to run concurrently and after a crash.",
+                "Examples:", "  wan ensure --all", "  wan models ensure --only t2v-A14B@2.2.0 --variant bf16",
+                "  dir=$(wan ensure demo-text@1.0.0 --quiet)"})
+final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
+    @Mixin
+    Common common;
+
+    @Mixin
+    Selection selection;
+
+    @Option(names = "--dry-run", description = "Show what would be fetched, change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long to wait for another process working on the same model (default: 30m).")
+    Duration lockTimeout;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "2",
+            description = "Models ensured at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Common common() {
+        return common;
+    }
+
+    @Override
+    public Integer call() {
+        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ModelEnsurer ensurer = common.ensurer(lockTimeout);
+        List<String> ids = selection.resolve(ensurer.manifest(), false);
+        ids.forEach(id -> ensurer.manifest().model(id).resolveVariant(selection.variant));
+        if (dryRun) {
+            return dryRun(o, ensurer, ids);
+        }
+        List<ModelEnsurer.BatchResult> results;
+        try (Progress progress = new Progress(o.err, System.console() != null)) {
+            if (!o.quiet) {
+                ensurer.addListener(progress);
+            }
+            results = ids.size() == 1 ? List.of(ensureOne(ensurer, ids.get(0)))
+                    : ensurer.ensureBatch(ids, concurrency, selection.variant);
+        }
+        WanException first = results.stream().filter(r -> !r.ok()).map(ModelEnsurer.BatchResult::error)
+                .findFirst().orElse(null);
+        if (o.json) {
+            ObjectNode doc = o.document("ensure", first == null);
+            ArrayNode models = doc.putArray("models");
+            for (ModelEnsurer.BatchResult r : results) {
+                ObjectNode m = models.addObject();
+                m.put("model", r.model());
+                m.put("variant", ensurer.manifest().model(r.model()).resolveVariant(selection.variant));
+                m.put("ok", r.ok());
+                m.put("path", Output.path(r.path()));
+                if (!r.ok()) {
+                    m.put("code", r.error().code().name());
+                    m.put("message", r.error().getMessage());
+                    ArrayNode details = m.putArray("details");
+                    r.error().details().forEach(details::add);
+                }
+            }
+            if (first != null) {
+                ObjectNode error = doc.putObject("error");
+                error.put("code", first.code().name());
+                error.put("exitCode", first.code().exitCode());
+                error.put("message", first.getMessage());
+                error.put("hint", first.hint());
+            }
+            o.print(doc);
+        } else {
+            for (ModelEnsurer.BatchResult r : results) {
+                if (r.ok()) {
+                    o.line(o.quiet ? r.path().toString() : r.model() + " ready: " + r.path());
+                }
+            }
+        }
+        for (ModelEnsurer.BatchResult r : results) {
+            if (!r.ok()) {
+                Common quietJson = new Common();
+                quietJson.verbose = common.verbose;
+                WanCli.report(r.error(), quietJson, "ensure", o.out, o.err);
+            }
+        }
+        return first == null ? WanCli.EXIT_OK : first.code().exitCode();
+    }
+
+    private ModelEnsurer.BatchResult ensureOne(ModelEnsurer ensurer, String id) {
+        try {
+            return new ModelEnsurer.BatchResult(id, ensurer.ensure(id, selection.variant), null);
+        } catch (WanException e) {
+            return new ModelEnsurer.BatchResult(id, null, e);
+        }
+    }
+
+    private int dryRun(Output o, ModelEnsurer ensurer, List<String> ids) {
+        List<ModelStatus> plan = ids.stream().map(id -> ensurer.status(id, selection.variant)).toList();
+        if (o.json) {
+            ObjectNode doc = o.document("ensure", true);
+            doc.put("dryRun", true);
+            ArrayNode models = doc.putArray("models");
+            plan.forEach(s -> models.add(StatusCommand.json(s)));
+            o.print(doc);
+            return WanCli.EXIT_OK;
+        }
+        for (ModelStatus s : plan) {
+            o.line(s.model() + " (" + (s.variant() == null ? "-" : s.variant()) + "): " + s.state() + ", would fetch "
+                    + s.missingFiles().size() + " file(s), " + Output.bytes(s.bytesNeeded()) + " into " + s.directory());
+            s.missingFiles().forEach(f -> o.line("    " + f));
+        }
+        return WanCli.EXIT_OK;
+    }
+}

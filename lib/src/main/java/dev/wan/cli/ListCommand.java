@@ -1,0 +1,64 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.ModelStatus;
+import dev.wan.manifest.ModelSpec;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List the models the manifest declares: variants, files, size, sources and current state.")
+final class ListCommand implements Callable<Integer>, WanCli.WithCommon {
+    @Mixin
+    Common common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Common common() {
+        return common;
+    }
+
+    @Override
+    public Integer call() {
+        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ModelEnsurer ensurer = common.ensurer(null);
+        if (o.json) {
+            ObjectNode doc = o.document("list", true);
+            doc.put("manifest", ensurer.config().manifest().toString());
+            ArrayNode models = doc.putArray("models");
+            for (ModelSpec m : ensurer.manifest().models().values()) {
+                ModelStatus s = ensurer.status(m.id().toString());
+                ObjectNode n = models.addObject();
+                n.put("model", m.id().toString());
+                n.put("description", m.description());
+                n.putPOJO("variants", m.variants());
+                n.put("defaultVariant", m.defaultVariant());
+                n.put("files", m.filesFor(m.defaultVariant()).size());
+                n.put("bytes", m.totalBytes(m.defaultVariant()));
+                ArrayNode sources = n.putArray("sources");
+                m.sources().forEach(src -> sources.add(src.redacted()));
+                n.put("state", s.state().name());
+                n.put("pinned", s.pinned());
+            }
+            o.print(doc);
+            return WanCli.EXIT_OK;
+        }
+        o.line(String.format(Locale.ROOT, "%-30s %-14s %6s %10s  %-12s %s", "MODEL", "VARIANTS", "FILES", "SIZE",
+                "STATE", "DESCRIPTION"));
+        for (ModelSpec m : ensurer.manifest().models().values()) {
+            String variants = m.variants().isEmpty() ? "-" : String.join(",", m.variants().stream()
+                    .map(v -> v.equals(m.defaultVariant()) ? v + "*" : v).toList());
+            o.line(String.format(Locale.ROOT, "%-30s %-14s %6d %10s  %-12s %s", m.id(), variants,
+                    m.filesFor(m.defaultVariant()).size(), Output.bytes(m.totalBytes(m.defaultVariant())),
+                    ensurer.status(m.id().toString()).state(), m.description()));
+        }
+        return WanCli.EXIT_OK;
+    }
+}

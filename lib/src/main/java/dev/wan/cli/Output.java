@@ -1,0 +1,68 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Where commands print: human text or one JSON document on stdout, diagnostics on stderr. */
+final class Output {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    final PrintWriter out;
+    final PrintWriter err;
+    final boolean json;
+    final boolean verbose;
+    final boolean quiet;
+
+    Output(PrintWriter out, PrintWriter err, boolean json, boolean verbose, boolean quiet) {
+        this.out = out;
+        this.err = err;
+        this.json = json;
+        this.verbose = verbose;
+        this.quiet = quiet;
+    }
+
+    ObjectNode document(String command, boolean ok) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("wanJsonVersion", 1);
+        doc.put("command", command);
+        doc.put("ok", ok);
+        return doc;
+    }
+
+    void print(ObjectNode doc) {
+        try {
+            out.println(JSON.writeValueAsString(doc));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        out.flush();
+    }
+
+    void line(String text) {
+        out.println(text);
+        out.flush();
+    }
+
+    static String path(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /** 1536 → "1.5 KiB". */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.wan.cli;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import dev.wan.manifest.Manifest;
+import dev.wan.manifest.ModelId;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Which models a command acts on: IDs as arguments or --only, or --all. */
+final class Selection {
+    @Parameters(paramLabel = "ID", arity = "0..*", description = "Model ids (name@x.y.z).")
+    List<String> ids = new ArrayList<>();
+
+    @Option(names = "--only", paramLabel = "ID[,ID…]", description = "Model ids to act on (repeatable, comma-separated).")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--all", description = "Every model in the manifest.")
+    boolean all;
+
+    @Option(names = "--variant", paramLabel = "NAME", description = "Variant (default: each model's default_variant).")
+    String variant;
+
+    /** The chosen ids; every model when nothing is named and {@code emptyMeansAll}. */
+    List<String> resolve(Manifest manifest, boolean emptyMeansAll) {
+        List<String> named = new ArrayList<>(WanCli.splitIds(ids));
+        named.addAll(WanCli.splitIds(only));
+        if (all || (named.isEmpty() && emptyMeansAll)) {
+            return manifest.models().keySet().stream().map(ModelId::toString).toList();
+        }
+        if (named.isEmpty()) {
+            throw new WanException(ErrorCode.INVALID_CONFIG, "no model named",
+                    "pass --only ID or --all; available models: "
+                            + String.join(", ", manifest.models().keySet().stream().map(ModelId::toString).toList()));
+        }
+        named.forEach(manifest::model); // fails fast, listing the available ids, before any work starts
+        return named.stream().distinct().toList();
+    }
+}

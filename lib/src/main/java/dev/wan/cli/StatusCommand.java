@@ -1,0 +1,100 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.ensure.FileStatus;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.ModelStatus;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show each model's state without hashing anything (a stat per file plus the state file).",
+                "States: NOT_PRESENT, PARTIAL, VERIFYING, COMPLETE, CORRUPT. 'wan verify' re-hashes."})
+final class StatusCommand implements Callable<Integer>, WanCli.WithCommon {
+    @Mixin
+    Common common;
+
+    @Mixin
+    Selection selection;
+
+    @Option(names = "--files", description = "Also list every file with its state.")
+    boolean files;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Common common() {
+        return common;
+    }
+
+    @Override
+    public Integer call() {
+        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ModelEnsurer ensurer = common.ensurer(null);
+        List<ModelStatus> statuses = selection.resolve(ensurer.manifest(), true).stream()
+                .map(id -> ensurer.status(id, selection.variant)).toList();
+        if (o.json) {
+            ObjectNode doc = o.document("status", true);
+            doc.put("modelsRoot", ensurer.config().modelsRoot().toString());
+            doc.put("manifest", ensurer.config().manifest().toString());
+            ArrayNode models = doc.putArray("models");
+            statuses.forEach(s -> models.add(json(s)));
+            o.print(doc);
+            return WanCli.EXIT_OK;
+        }
+        if (!o.quiet) {
+            o.line("root: " + ensurer.config().modelsRoot() + "   manifest: " + ensurer.config().manifest());
+        }
+        o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s  %s", "MODEL", "VARIANT", "STATE", "SIZE",
+                "NEEDED", "NOTE"));
+        for (ModelStatus s : statuses) {
+            String note = s.lockedBy() != null ? "in use: " + s.lockedBy()
+                    : s.missingFiles().isEmpty() ? "" : s.missingFiles().size() + " file(s) not ready";
+            o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s  %s", s.model(),
+                    s.variant() == null ? "-" : s.variant(), s.state(), Output.bytes(s.bytesTotal()),
+                    Output.bytes(s.bytesNeeded()), note));
+            if (files) {
+                for (FileStatus f : s.files()) {
+                    o.line(String.format(Locale.ROOT, "    %-10s %10s  %s%s", f.state(), Output.bytes(f.size()),
+                            f.path(), f.optional() ? " (optional)" : ""));
+                }
+            }
+        }
+        return WanCli.EXIT_OK;
+    }
+
+    static ObjectNode json(ModelStatus s) {
+        ObjectNode m = Output.JSON.createObjectNode();
+        m.put("model", s.model());
+        m.put("variant", s.variant());
+        m.put("state", s.state().name());
+        m.put("bytesTotal", s.bytesTotal());
+        m.put("bytesNeeded", s.bytesNeeded());
+        m.put("directory", Output.path(s.directory()));
+        m.put("pinned", s.pinned());
+        m.put("lastUsed", s.lastUsed());
+        m.put("lockedBy", s.lockedBy());
+        ArrayNode missing = m.putArray("missingFiles");
+        s.missingFiles().forEach(missing::add);
+        ArrayNode fs = m.putArray("files");
+        for (FileStatus f : s.files()) {
+            ObjectNode n = fs.addObject();
+            n.put("path", f.path());
+            n.put("size", f.size());
+            n.put("state", f.state().name());
+            n.put("optional", f.optional());
+            n.put("component", f.component());
+            n.put("verifiedAt", f.verifiedAt());
+            n.put("check", f.check());
+            n.put("source", f.source());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.ErrorCode;
+import dev.wan.ensure.FileState;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.VerificationResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Re-hash every file of the models (default: all models that are on disk) and record the result.",
+                "A mismatch marks the model CORRUPT in 'status'; 'wan ensure' then repairs it.",
+                "Exit code 7 (integrity) when any required file is missing or does not match."})
+final class VerifyCommand implements Callable<Integer>, WanCli.WithCommon {
+    @Mixin
+    Common common;
+
+    @Mixin
+    Selection selection;
+
+    @Option(names = "--lock-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long to wait for another process working on the same model (default: 30m).")
+    Duration lockTimeout;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Common common() {
+        return common;
+    }
+
+    @Override
+    public Integer call() {
+        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ModelEnsurer ensurer = common.ensurer(lockTimeout);
+        boolean named = !selection.ids.isEmpty() || !selection.only.isEmpty() || selection.all;
+        List<String> ids = selection.resolve(ensurer.manifest(), true).stream()
+                .filter(id -> named || ensurer.status(id, selection.variant).directory().toFile().isDirectory())
+                .toList();
+        List<VerificationResult> results = ids.stream().map(id -> ensurer.verifyIntegrity(id, selection.variant)).toList();
+        boolean ok = results.stream().allMatch(VerificationResult::verified);
+        if (o.json) {
+            ObjectNode doc = o.document("verify", ok);
+            ArrayNode models = doc.putArray("models");
+            for (VerificationResult r : results) {
+                ObjectNode m = models.addObject();
+                m.put("model", r.model());
+                m.put("variant", r.variant());
+                m.put("verified", r.verified());
+                ArrayNode files = m.putArray("files");
+                for (VerificationResult.FileCheck c : r.files()) {
+                    ObjectNode f = files.addObject();
+                    f.put("path", c.path());
+                    f.put("state", c.state().name());
+                    f.put("optional", c.optional());
+                    f.put("expectedSha256", c.expectedSha256());
+                    f.put("actualSha256", c.actualSha256());
+                }
+            }
+            o.print(doc);
+        } else {
+            if (results.isEmpty()) {
+                o.line("nothing to verify: no model is on disk under " + ensurer.config().modelsRoot());
+            }
+            for (VerificationResult r : results) {
+                o.line(r.model() + ": " + (r.verified() ? "verified, " + r.files().size() + " file(s) match"
+                        : r.failures().size() + " problem(s)"));
+                for (VerificationResult.FileCheck c : r.failures()) {
+                    o.line("    " + c.state() + "  " + c.path() + (c.state() == FileState.CORRUPT
+                            ? "  expected " + c.expectedSha256() + ", found " + c.actualSha256() : ""));
+                }
+            }
+            if (!ok) {
+                o.err.println("wan: run 'wan ensure' on the models above to repair them");
+            }
+        }
+        return ok ? WanCli.EXIT_OK : ErrorCode.CHECKSUM_FAIL.exitCode();
+    }
+}

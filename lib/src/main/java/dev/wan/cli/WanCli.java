@@ -1,0 +1,115 @@
+package dev.wan.cli;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code wan}: the command line. {@code main} is a thin shell around {@link #run}, which tests call
+ * in-process with captured writers. Exit codes (README "Exit codes"): 0 ok, 2 usage error, 3–8 by {@link ErrorCode.Category},
+ * 70 internal error.
+ */
+@Command(name = "wan", mixinStandardHelpOptions = true, versionProvider = WanCli.Version.class,
+        description = {"Makes AI model weights appear, verified, at a known path.", "",
+                "Shorthands: 'wan ensure' = 'wan models ensure' (same for status, verify, list, validate-manifest)."},
+        subcommands = CommandLine.HelpCommand.class)
+public final class WanCli implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_INTERNAL = 70;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new WanCli());
+        cli.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
+        ModelsCommand.addVerbs(cli);
+        cli.setOut(out).setErr(err)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, out, err))
+                .setParameterExceptionHandler((e, a) -> {
+                    err.println("wan: " + e.getMessage());
+                    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+                    err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+                    err.flush();
+                    return EXIT_USAGE;
+                });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static int handle(Exception e, CommandLine cmd, PrintWriter out, PrintWriter err) {
+        Common common = cmd.getCommand() instanceof WithCommon w ? w.common() : new Common();
+        if (e instanceof WanException we) {
+            report(we, common, cmd.getCommandName(), out, err);
+            return we.code().exitCode();
+        }
+        if (e instanceof CommandLine.ParameterException) {
+            err.println("wan: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        err.println("wan: internal error: " + e + (common.verbose ? "" : " (run with --verbose for the stack trace)"));
+        if (common.verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return EXIT_INTERNAL;
+    }
+
+    static void report(WanException e, Common common, String command, PrintWriter out, PrintWriter err) {
+        if (common.json) {
+            Output o = common.output(out, err);
+            var doc = o.document(command, false);
+            var error = doc.putObject("error");
+            error.put("code", e.code().name());
+            error.put("exitCode", e.code().exitCode());
+            error.put("message", e.getMessage());
+            error.put("hint", e.hint());
+            var details = error.putArray("details");
+            e.details().forEach(details::add);
+            o.print(doc);
+        }
+        err.println("wan: " + e.code() + ": " + e.getMessage() + (e.hint().isEmpty() ? "" : "; " + e.hint()));
+        for (String d : e.details()) {
+            err.println("  " + d);
+        }
+        if (common.verbose && e.getCause() != null) {
+            e.getCause().printStackTrace(err);
+        }
+        err.flush();
+    }
+
+    /** Commands that carry the shared options, so errors can honour --json and --verbose. */
+    interface WithCommon {
+        Common common();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = WanCli.class.getPackage().getImplementationVersion();
+            return new String[] {"wan " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+
+    static List<String> splitIds(List<String> raw) {
+        return raw.stream().flatMap(s -> java.util.Arrays.stream(s.split(","))).map(String::strip)
+                .filter(s -> !s.isEmpty()).distinct().toList();
+    }
+}

@@ -1,0 +1,313 @@
+package dev.wan.ensure;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import dev.wan.event.EventListener;
+import dev.wan.event.WanEvent;
+import dev.wan.lock.ModelLock;
+import dev.wan.manifest.FileSpec;
+import dev.wan.manifest.ModelId;
+import dev.wan.manifest.ModelSpec;
+import dev.wan.manifest.SourceRef;
+import dev.wan.source.SourceRegistry;
+import dev.wan.source.StorageBackend;
+import dev.wan.store.FileRecord;
+import dev.wan.store.Fs;
+import dev.wan.store.ModelRecord;
+import dev.wan.store.StateStore;
+import dev.wan.store.StoreLayout;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Makes one model variant complete under MODELS_ROOT.
+ *
+ * <p>Order of work: a lock-free status check (the common case: already complete); then, holding
+ * the model's lock, check again (another process may have just finished), remove staging
+ * leftovers of crashed runs, re-hash files already at their final path whose record is missing or
+ * stale (adopting them, or moving them aside to .quarantine when they do not match), fetch the
+ * rest into a fresh staging directory with failover between sources, and commit: a first-time
+ * model directory appears by one directory rename, otherwise each verified file is renamed over
+ * its final path. The state file is written last.
+ */
+final class EnsureJob {
+    private final StoreLayout layout;
+    private final StateStore states;
+    private final SourceRegistry sources;
+    private final EventListener events;
+    private final Clock clock;
+    private final Duration lockTimeout;
+    private final Inspector inspector;
+
+    EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, EventListener events, Clock clock,
+              Duration lockTimeout) {
+        this.layout = layout;
+        this.states = states;
+        this.sources = sources;
+        this.events = events;
+        this.clock = clock;
+        this.lockTimeout = lockTimeout;
+        this.inspector = new Inspector(layout);
+    }
+
+    Path run(ModelSpec spec, String variant) {
+        ModelId id = spec.id();
+        long started = clock.millis();
+        if (inspector.inspect(spec, variant, states.readOrEmpty(id), false).state() == ModelState.COMPLETE) {
+            return layout.modelDir(id);
+        }
+        layout.createSkeleton();
+        try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, "ensure", lockTimeout, clock,
+                h -> events.on(new WanEvent.LockWaiting(clock.instant(), id, h.toString())))) {
+            ModelRecord record = states.readOrEmpty(id);
+            ModelStatus now = inspector.inspect(spec, variant, record, false);
+            if (now.state() == ModelState.COMPLETE) {
+                return layout.modelDir(id);
+            }
+            removeStaleStaging(id);
+            Path staging = layout.newStagingDir(id);
+            try {
+                long fetched = fill(spec, variant, now, record, staging);
+                events.on(new WanEvent.EnsureFinished(clock.instant(), id, layout.modelDir(id), fetched,
+                        clock.millis() - started));
+                return layout.modelDir(id);
+            } finally {
+                Fs.deleteTree(staging);
+            }
+        } catch (WanException e) {
+            events.on(new WanEvent.EnsureFailed(clock.instant(), id, e.code(), e.getMessage()));
+            throw e;
+        }
+    }
+
+    private long fill(ModelSpec spec, String variant, ModelStatus now, ModelRecord record, Path staging) {
+        ModelId id = spec.id();
+        Path modelDir = layout.modelDir(id);
+        Map<String, FileSpec> byPath = new HashMap<>();
+        spec.filesFor(variant).forEach(f -> byPath.put(f.path(), f));
+        List<FileStatus> todo = now.files().stream().filter(f -> f.state() != FileState.OK).toList();
+        events.on(new WanEvent.EnsureStarted(clock.instant(), id, variant, todo.size(),
+                todo.stream().mapToLong(FileStatus::size).sum(), spec.totalBytes(variant)));
+
+        Map<String, FileRecord> records = new HashMap<>(record.files());
+        List<String> staged = new ArrayList<>();
+        long fetched = 0;
+        boolean fresh = !Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS);
+        for (FileStatus status : todo) {
+            FileSpec file = byPath.get(status.path());
+            Path target = StoreLayout.resolveInside(modelDir, file.path());
+            try {
+                if (status.state() != FileState.MISSING) {
+                    FileRecord adopted = adoptInPlace(spec, file, target, status.state(), records.get(file.path()));
+                    if (adopted != null) {
+                        records.put(file.path(), adopted);
+                        continue;
+                    }
+                }
+                Path stagedFile = StoreLayout.resolveInside(staging, file.path());
+                Files.createDirectories(stagedFile.getParent());
+                records.put(file.path(), fetchWithFailover(spec, file, stagedFile, target));
+                staged.add(file.path());
+                fetched += file.size();
+            } catch (WanException e) {
+                if (!spec.isOptional(file)) {
+                    throw e;
+                }
+                events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", e.code(),
+                        "optional file skipped: " + e.getMessage()));
+            } catch (IOException e) {
+                throw Fs.map(e, "model " + id + ": cannot stage " + file.path());
+            }
+        }
+        commit(id, staging, modelDir, staged, fresh);
+        states.write(new ModelRecord(record.schema(), id.toString(), record.variants(), records, record.completedAt(),
+                record.lastUsed(), record.pinned()).completed(variant, clock.instant().toString()));
+        return fetched;
+    }
+
+    private void commit(ModelId id, Path staging, Path modelDir, List<String> staged, boolean fresh) {
+        try {
+            if (fresh) {
+                Files.createDirectories(modelDir.getParent());
+                Files.move(staging, modelDir, StandardCopyOption.ATOMIC_MOVE);
+                Fs.syncDirectory(modelDir.getParent());
+                return;
+            }
+            for (String path : staged) {
+                Fs.atomicMove(StoreLayout.resolveInside(staging, path), StoreLayout.resolveInside(modelDir, path));
+            }
+        } catch (FileAlreadyExistsException e) {
+            // Only possible if something outside wan created the directory meanwhile: go file by file.
+            commit(id, staging, modelDir, staged, false);
+        } catch (IOException e) {
+            throw Fs.map(e, "model " + id + ": cannot move verified files into " + modelDir);
+        }
+    }
+
+    /**
+     * A file is already at its final path but not (or no longer) known good: hash it where it is.
+     * Good → adopted; bad → moved aside to .quarantine (never deleted silently) and fetched again.
+     */
+    private FileRecord adoptInPlace(ModelSpec spec, FileSpec file, Path target, FileState state, FileRecord old)
+            throws IOException {
+        ModelId id = spec.id();
+        if (state == FileState.UNVERIFIED) {
+            events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), "(in place)"));
+            Transfer.Digest d = Transfer.hash(target, progress(id, file.path()));
+            String expected = file.hasSha256() ? file.sha256() : old != null ? old.sha256() : null;
+            if (d.size() == file.size() && (expected == null || expected.equals(d.sha256()))) {
+                String source = old != null ? old.source() : "(found in place)";
+                FileRecord r = record(target, d, file, source, "adopted");
+                events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), source, "adopted"));
+                return r;
+            }
+        }
+        quarantine(id, target);
+        return null;
+    }
+
+    private void quarantine(ModelId id, Path target) throws IOException {
+        Path rel = layout.modelDir(id).relativize(target);
+        Path aside = layout.quarantineDir().resolve(id.toString())
+                .resolve(clock.instant().toString().replace(':', '-')).resolve(rel.toString());
+        Files.createDirectories(aside.getParent());
+        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        events.on(new WanEvent.SourceFailed(clock.instant(), id, rel.toString(), "(in place)",
+                ErrorCode.CHECKSUM_FAIL, "did not match the manifest; moved aside to " + aside));
+    }
+
+    private FileRecord fetchWithFailover(ModelSpec spec, FileSpec file, Path stagedFile, Path target) {
+        List<String> failures = new ArrayList<>();
+        List<ErrorCode> codes = new ArrayList<>();
+        for (SourceRef source : spec.sources()) {
+            try {
+                return fetchFrom(spec.id(), source, file, stagedFile, target);
+            } catch (WanException e) {
+                failures.add(source.redacted() + ": " + e.code() + " " + e.getMessage());
+                codes.add(e.code());
+                events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
+                        e.code(), e.getMessage()));
+            } catch (IOException e) {
+                failures.add(source.redacted() + ": SOURCE_UNAVAILABLE " + e);
+                codes.add(ErrorCode.SOURCE_UNAVAILABLE);
+                events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
+                        ErrorCode.SOURCE_UNAVAILABLE, e.toString()));
+            }
+            deleteQuietly(stagedFile);
+        }
+        ErrorCode code = codes.size() == 1 ? codes.get(0) : ErrorCode.ALL_SOURCES_FAILED;
+        throw new WanException(code, "model " + spec.id() + ": no source could provide " + file.path()
+                + " (" + failures.size() + " tried)",
+                "check the sources with 'wan models status " + spec.id() + "' and the manifest's sources.priority",
+                failures, null);
+    }
+
+    private FileRecord fetchFrom(ModelId id, SourceRef source, FileSpec file, Path stagedFile, Path target)
+            throws IOException {
+        StorageBackend backend = sources.backendFor(source);
+        Optional<Path> local = backend.localPath(source, file.path());
+        if (local.isPresent() && local.get().equals(target)) {
+            throw new WanException(ErrorCode.SOURCE_UNAVAILABLE,
+                    "is this model's own directory, and the file there is missing or failed verification", "");
+        }
+        long size = backend.size(source, file.path());
+        if (size != file.size()) {
+            throw new WanException(ErrorCode.SIZE_MISMATCH, file.path() + " is " + size
+                    + " bytes at the source, the manifest says " + file.size(), "");
+        }
+        events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), source.redacted()));
+        String how = "copied";
+        Transfer.Digest digest;
+        if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
+            how = "linked";
+            digest = Transfer.hash(stagedFile, progress(id, file.path()));
+        } else {
+            try (ReadableByteChannel in = backend.open(source, file.path(), 0)) {
+                digest = Transfer.copy(in, stagedFile, file.size(), progress(id, file.path()));
+            }
+        }
+        if (digest.size() != file.size()) {
+            throw new WanException(digest.size() < file.size() ? ErrorCode.INCOMPLETE_DOWNLOAD : ErrorCode.SIZE_MISMATCH,
+                    file.path() + ": got " + digest.size() + " bytes, expected " + file.size(), "");
+        }
+        if (file.hasSha256() && !file.sha256().equals(digest.sha256())) {
+            throw new WanException(ErrorCode.CHECKSUM_FAIL, file.path() + ": sha256 " + digest.sha256()
+                    + " does not match the manifest's " + file.sha256(), "");
+        }
+        FileRecord r = record(stagedFile, digest, file, source.redacted(), how);
+        events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), source.redacted(), how));
+        return r;
+    }
+
+    /**
+     * Hardlink policy: only a source file nobody may write to (no w bit in its mode) is linked; the
+     * operator marks a store immutable with {@code chmod -R a-w}. Anything else is copied, so a
+     * later write to the source can never change a verified model behind wan's back.
+     */
+    private static boolean immutable(Path file) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            return !perms.contains(PosixFilePermission.OWNER_WRITE) && !perms.contains(PosixFilePermission.GROUP_WRITE)
+                    && !perms.contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static boolean link(Path existing, Path link) {
+        try {
+            Files.createLink(link, existing);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // other filesystem, or links not supported: copy instead
+        }
+    }
+
+    private FileRecord record(Path file, Transfer.Digest digest, FileSpec spec, String source, String how)
+            throws IOException {
+        long mtime = Files.getLastModifiedTime(file).toMillis();
+        String check = spec.hasSha256() ? FileRecord.SHA256 : FileRecord.SIZE_ONLY;
+        return new FileRecord(digest.size(), digest.sha256(), check, mtime, clock.instant().toString(), source, how);
+    }
+
+    private java.util.function.LongConsumer progress(ModelId id, String path) {
+        return new ProgressThrottle(n -> events.on(new WanEvent.BytesTransferred(clock.instant(), id, path, n)));
+    }
+
+    /** Under the model's lock, any staging directory of this model is a leftover of a crashed run. */
+    private void removeStaleStaging(ModelId id) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.tmpDir(), layout.stagingPrefix(id) + "*")) {
+            for (Path p : entries) {
+                Fs.deleteTree(p);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing staged yet
+        } catch (IOException e) {
+            throw Fs.map(e, "cannot list " + layout.tmpDir());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // the staging directory is removed as a whole afterwards
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.wan.ensure;
+
+import dev.wan.lock.ModelLock;
+import dev.wan.manifest.FileSpec;
+import dev.wan.manifest.ModelSpec;
+import dev.wan.store.FileRecord;
+import dev.wan.store.ModelRecord;
+import dev.wan.store.StoreLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Computes {@link ModelStatus} from one stat per file and the state file. Never hashes. */
+final class Inspector {
+    private final StoreLayout layout;
+
+    Inspector(StoreLayout layout) {
+        this.layout = layout;
+    }
+
+    ModelStatus inspect(ModelSpec spec, String variant, ModelRecord record, boolean probeLock) {
+        Path dir = layout.modelDir(spec.id());
+        List<FileStatus> files = new ArrayList<>();
+        long needed = 0;
+        long total = 0;
+        for (FileSpec f : spec.filesFor(variant)) {
+            FileRecord r = record.files().get(f.path());
+            FileState state = stateOf(f, StoreLayout.resolveInside(dir, f.path()), r);
+            boolean optional = spec.isOptional(f);
+            if (!optional) {
+                total += f.size();
+                if (state != FileState.OK) {
+                    needed += f.size();
+                }
+            }
+            boolean trusted = state == FileState.OK;
+            files.add(new FileStatus(f.path(), f.size(), state, optional, f.component(),
+                    trusted ? r.verifiedAt() : null, r == null ? null : r.source(), trusted ? r.check() : null));
+        }
+        String lockedBy = probeLock
+                ? ModelLock.currentHolder(layout.lockFile(spec.id())).map(Object::toString).orElse(null) : null;
+        ModelState state = lockedBy != null && lockedBy.contains("purpose=verify")
+                ? ModelState.VERIFYING : modelState(files);
+        return new ModelStatus(spec.id().toString(), variant, state, total, needed, dir, record.pinned(),
+                record.lastUsed(), lockedBy, files);
+    }
+
+    static FileState stateOf(FileSpec f, Path file, FileRecord r) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return FileState.MISSING;
+        } catch (IOException e) {
+            return FileState.MISSING;
+        }
+        if (!attrs.isRegularFile()) {
+            return FileState.CORRUPT;
+        }
+        if (attrs.size() != f.size()) {
+            return FileState.SIZE_MISMATCH;
+        }
+        if (r == null || r.size() != attrs.size() || r.mtimeMillis() != attrs.lastModifiedTime().toMillis()) {
+            return FileState.UNVERIFIED;
+        }
+        if (r.corrupt()) {
+            return FileState.CORRUPT;
+        }
+        if (f.hasSha256() && !f.sha256().equals(r.sha256())) {
+            return FileState.UNVERIFIED;
+        }
+        return FileState.OK;
+    }
+
+    static ModelState modelState(List<FileStatus> files) {
+        List<FileStatus> required = files.stream().filter(f -> !f.optional()).toList();
+        if (required.stream().allMatch(f -> f.state() == FileState.OK)) {
+            return ModelState.COMPLETE;
+        }
+        if (required.stream().anyMatch(f -> f.state() == FileState.CORRUPT || f.state() == FileState.SIZE_MISMATCH)) {
+            return ModelState.CORRUPT;
+        }
+        if (required.stream().allMatch(f -> f.state() == FileState.MISSING)) {
+            return ModelState.NOT_PRESENT;
+        }
+        return ModelState.PARTIAL;
+    }
+}

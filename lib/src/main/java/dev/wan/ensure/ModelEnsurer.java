@@ -1,0 +1,242 @@
+package dev.wan.ensure;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanConfig;
+import dev.wan.WanException;
+import dev.wan.event.EventListener;
+import dev.wan.lock.ModelLock;
+import dev.wan.manifest.FileSpec;
+import dev.wan.manifest.Manifest;
+import dev.wan.manifest.Manifests;
+import dev.wan.manifest.ModelSpec;
+import dev.wan.source.LocalBackend;
+import dev.wan.source.SourceRegistry;
+import dev.wan.source.StorageBackend;
+import dev.wan.store.FileRecord;
+import dev.wan.store.Fs;
+import dev.wan.store.ModelRecord;
+import dev.wan.store.StateStore;
+import dev.wan.store.StoreLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The entry point of the Java API: makes models appear complete and verified under MODELS_ROOT.
+ *
+ * <pre>{@code
+ * var ensurer = ModelEnsurer.fromConfig();
+ * Path dir = ensurer.ensure("t2v-A14B@2.2.0", "fp16");
+ * ModelStatus s = ensurer.status("t2v-A14B@2.2.0");
+ * }</pre>
+ *
+ * Thread-safe; several threads (and processes) may ensure models at once, one download per model.
+ */
+public final class ModelEnsurer {
+    private final WanConfig config;
+    private final Manifest manifest;
+    private final StoreLayout layout;
+    private final StateStore states;
+    private final SourceRegistry sources;
+    private final Clock clock;
+    private volatile EventListener events = EventListener.NONE;
+
+    private ModelEnsurer(WanConfig config, Manifest manifest, SourceRegistry sources, Clock clock) {
+        this.config = config;
+        this.manifest = manifest;
+        this.layout = new StoreLayout(config.modelsRoot());
+        this.states = new StateStore(layout);
+        this.sources = sources;
+        this.clock = clock;
+    }
+
+    /** From MODELS_ROOT, WAN_MODELS_MANIFEST and friends (see {@link WanConfig}). */
+    public static ModelEnsurer fromConfig() {
+        return create(WanConfig.fromEnvironment());
+    }
+
+    public static ModelEnsurer create(WanConfig config) {
+        return create(config, Clock.systemUTC());
+    }
+
+    public static ModelEnsurer create(WanConfig config, Clock clock) {
+        SourceRegistry registry = new SourceRegistry(List.of(new LocalBackend(config.localRoot())));
+        Manifest manifest = Manifests.load(config.manifest(), registry.schemes());
+        return new ModelEnsurer(config, manifest, registry, clock);
+    }
+
+    /** The guide's {@code get_wan_paths(id)}: ensure with the default variant, return the directory. */
+    public static Path getWanPaths(String modelId) {
+        return fromConfig().ensure(modelId);
+    }
+
+    public ModelEnsurer addListener(EventListener listener) {
+        events = events == EventListener.NONE ? listener : events.and(listener);
+        return this;
+    }
+
+    /** Registers a custom backend; it wins over built-ins for its schemes. */
+    public void addStorageBackend(StorageBackend backend) {
+        sources.add(backend);
+    }
+
+    public WanConfig config() {
+        return config;
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public Path ensure(String modelId) {
+        return ensure(modelId, null);
+    }
+
+    /** Makes the variant (null: the default) complete and verified; returns the model directory. */
+    public Path ensure(String modelId, String variant) {
+        ModelSpec spec = manifest.model(modelId);
+        return job().run(spec, spec.resolveVariant(variant));
+    }
+
+    /** Status without hashing: a stat per file plus the state file. */
+    public ModelStatus status(String modelId) {
+        return status(modelId, null);
+    }
+
+    public ModelStatus status(String modelId, String variant) {
+        ModelSpec spec = manifest.model(modelId);
+        return new Inspector(layout).inspect(spec, spec.resolveVariant(variant), states.readOrEmpty(spec.id()), true);
+    }
+
+    public List<ModelStatus> statusAll() {
+        return manifest.models().keySet().stream().map(id -> status(id.toString())).toList();
+    }
+
+    /** Re-hashes every present file of the variant, records the outcome, and reports it. */
+    public VerificationResult verifyIntegrity(String modelId) {
+        return verifyIntegrity(modelId, null);
+    }
+
+    public VerificationResult verifyIntegrity(String modelId, String variant) {
+        ModelSpec spec = manifest.model(modelId);
+        String v = spec.resolveVariant(variant);
+        if (!Files.isDirectory(layout.modelDir(spec.id()))) {
+            return new Verifier().missingModel(spec, v);
+        }
+        try (ModelLock lock = ModelLock.acquire(layout.lockFile(spec.id()), "model " + spec.id(), "verify",
+                config.lockTimeout(), clock, h -> { })) {
+            return new Verifier().verify(spec, v);
+        }
+    }
+
+    /** Result of one model in {@link #ensureBatch}: a path or the error. */
+    public record BatchResult(String model, Path path, WanException error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    /** Ensures several models, at most {@code maxConcurrent} at a time; never throws for one model. */
+    public List<BatchResult> ensureBatch(List<String> modelIds, int maxConcurrent) {
+        return ensureBatch(modelIds, maxConcurrent, null);
+    }
+
+    /** As {@link #ensureBatch(List, int)}, with one variant name for all (null: each model's default). */
+    public List<BatchResult> ensureBatch(List<String> modelIds, int maxConcurrent, String variant) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(maxConcurrent, modelIds.size())));
+        try {
+            List<Future<Path>> futures = new ArrayList<>();
+            for (String id : modelIds) {
+                futures.add(pool.submit(() -> ensure(id, variant)));
+            }
+            List<BatchResult> results = new ArrayList<>();
+            for (int i = 0; i < modelIds.size(); i++) {
+                results.add(await(modelIds.get(i), futures.get(i)));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static BatchResult await(String id, Future<Path> future) {
+        try {
+            return new BatchResult(id, future.get(), null);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            WanException we = cause instanceof WanException w ? w : new WanException(ErrorCode.FILESYSTEM_ERROR,
+                    "model " + id + ": " + cause, "run with --verbose for details", List.of(), cause);
+            return new BatchResult(id, null, we);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new BatchResult(id, null, new WanException(ErrorCode.FILESYSTEM_ERROR, "interrupted", ""));
+        }
+    }
+
+    private EnsureJob job() {
+        return new EnsureJob(layout, states, sources, events, clock, config.lockTimeout());
+    }
+
+    /** Re-hashes files in place; held under the model lock so it never races an ensure. */
+    private final class Verifier {
+        VerificationResult verify(ModelSpec spec, String variant) {
+            ModelRecord record = states.readOrEmpty(spec.id());
+            Map<String, FileRecord> records = new HashMap<>(record.files());
+            List<VerificationResult.FileCheck> checks = new ArrayList<>();
+            Path dir = layout.modelDir(spec.id());
+            for (FileSpec f : spec.filesFor(variant)) {
+                Path file = StoreLayout.resolveInside(dir, f.path());
+                FileRecord old = records.get(f.path());
+                String expected = f.hasSha256() ? f.sha256() : old != null && !old.corrupt() ? old.sha256() : null;
+                boolean optional = spec.isOptional(f);
+                if (!Files.isRegularFile(file)) {
+                    checks.add(new VerificationResult.FileCheck(f.path(), FileState.MISSING, expected, null, optional));
+                    continue;
+                }
+                Transfer.Digest d;
+                long mtime;
+                try {
+                    mtime = Files.getLastModifiedTime(file).toMillis();
+                    d = Transfer.hash(file, n -> { });
+                } catch (IOException e) {
+                    throw Fs.map(e, "model " + spec.id() + ": cannot read " + f.path());
+                }
+                String now = clock.instant().toString();
+                FileState state;
+                if (d.size() != f.size()) {
+                    state = FileState.SIZE_MISMATCH;
+                } else if (expected != null && !expected.equals(d.sha256())) {
+                    state = FileState.CORRUPT;
+                } else {
+                    state = FileState.OK;
+                }
+                String source = old != null ? old.source() : "(found in place)";
+                String how = old != null ? old.how() : "adopted";
+                String check = state == FileState.OK
+                        ? (expected != null ? FileRecord.SHA256 : FileRecord.SIZE_ONLY) : FileRecord.CORRUPT;
+                records.put(f.path(), new FileRecord(d.size(), state == FileState.OK ? d.sha256() : d.sha256(), check,
+                        mtime, now, source, how));
+                checks.add(new VerificationResult.FileCheck(f.path(), state, expected, d.sha256(), optional));
+            }
+            states.write(record.withFiles(records));
+            boolean ok = checks.stream().allMatch(c -> c.optional() || c.state() == FileState.OK);
+            return new VerificationResult(spec.id().toString(), variant, ok, checks);
+        }
+
+        VerificationResult missingModel(ModelSpec spec, String variant) {
+            List<VerificationResult.FileCheck> checks = spec.filesFor(variant).stream()
+                    .map(f -> new VerificationResult.FileCheck(f.path(), FileState.MISSING, f.sha256(), null,
+                            spec.isOptional(f)))
+                    .toList();
+            return new VerificationResult(spec.id().toString(), variant, false, checks);
+        }
+    }
+}

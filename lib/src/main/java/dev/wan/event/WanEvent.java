@@ -1,0 +1,49 @@
+package dev.wan.event;
+
+import dev.wan.ErrorCode;
+import dev.wan.manifest.ModelId;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * What happens while wan works. One stream of these feeds the CLI progress bar, the TUI and
+ * metrics; every event is an immutable value stamped with the time it happened.
+ */
+public sealed interface WanEvent {
+    Instant at();
+
+    ModelId model();
+
+    /** An ensure found work to do: {@code bytesNeeded} of {@code bytesTotal} must be fetched. */
+    record EnsureStarted(Instant at, ModelId model, String variant, int filesNeeded, long bytesNeeded,
+                         long bytesTotal) implements WanEvent {
+    }
+
+    /** The model is locked by another process; this one waits (bounded). */
+    record LockWaiting(Instant at, ModelId model, String holder) implements WanEvent {
+    }
+
+    record FileStarted(Instant at, ModelId model, String path, long size, String source) implements WanEvent {
+    }
+
+    /** Bytes written (or re-hashed) for one file since the previous event of this kind. */
+    record BytesTransferred(Instant at, ModelId model, String path, long delta) implements WanEvent {
+    }
+
+    /** A source could not serve a file; the next source in priority order is tried. */
+    record SourceFailed(Instant at, ModelId model, String path, String source, ErrorCode code, String reason)
+            implements WanEvent {
+    }
+
+    /** A file is verified at its final place: {@code how} is copied, linked or adopted. */
+    record FileCompleted(Instant at, ModelId model, String path, long size, String source, String how)
+            implements WanEvent {
+    }
+
+    record EnsureFinished(Instant at, ModelId model, Path directory, long bytesFetched, long millis)
+            implements WanEvent {
+    }
+
+    record EnsureFailed(Instant at, ModelId model, ErrorCode code, String message) implements WanEvent {
+    }
+}

@@ -1,0 +1,202 @@
+package dev.wan.lock;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cross-process, per-model exclusive lock on {@code .locks/<id>.lock}.
+ *
+ * <p>Protocol: the holder has an OS-level {@link FileChannel#lock} on the file (released by the
+ * kernel when the process dies, so kill -9 never leaves a stale lock) and writes one line
+ * {@code pid=123 host=gpu-7 since=2026-11-26T19:40:00Z purpose=ensure} into it for diagnostics. The
+ * file is never deleted: deleting a lock file lets two processes lock two different inodes.
+ * Within one JVM a semaphore per file comes first, because the JVM refuses overlapping file locks
+ * from two threads.
+ */
+public final class ModelLock implements AutoCloseable {
+    private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
+    private static final long POLL_MILLIS = 50;
+
+    private final Path file;
+    private final Semaphore local;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private ModelLock(Path file, Semaphore local, FileChannel channel, FileLock lock) {
+        this.file = file;
+        this.local = local;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** Who holds a lock, as written by the holder; empty when unknown. */
+    public record Holder(String text) {
+        @Override
+        public String toString() {
+            return text.isBlank() ? "an unknown process" : text.strip();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the lock. {@code onWait} is called once if the lock is busy,
+     * with the current holder, so callers can tell the user why nothing happens.
+     */
+    public static ModelLock acquire(Path file, String subject, String purpose, Duration timeout, Clock clock,
+                                    java.util.function.Consumer<Holder> onWait) {
+        Instant deadline = clock.instant().plus(timeout);
+        Semaphore local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Semaphore(1));
+        boolean told = false;
+        try {
+            if (!local.tryAcquire()) {
+                onWait.accept(holder(file));
+                told = true;
+                if (!local.tryAcquire(Math.max(0, Duration.between(clock.instant(), deadline).toMillis()),
+                        TimeUnit.MILLISECONDS)) {
+                    throw timeout(file, subject, timeout);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw timeout(file, subject, timeout);
+        }
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(file.getParent());
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            while (true) {
+                FileLock lock = tryLock(channel);
+                if (lock != null) {
+                    writeHolder(channel, purpose, clock);
+                    return new ModelLock(file, local, channel, lock);
+                }
+                if (!told) {
+                    onWait.accept(holder(file));
+                    told = true;
+                }
+                if (!clock.instant().isBefore(deadline)) {
+                    throw timeout(file, subject, timeout);
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        } catch (IOException e) {
+            closeQuietly(channel);
+            local.release();
+            throw new WanException(ErrorCode.FILESYSTEM_ERROR, "cannot open lock file " + file + ": " + e.getMessage(),
+                    "check that MODELS_ROOT/.locks is writable", java.util.List.of(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(channel);
+            local.release();
+            throw timeout(file, subject, timeout);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            local.release();
+            throw e;
+        }
+    }
+
+    /** Reports the holder if the lock is held by someone else right now, without waiting. */
+    public static java.util.Optional<Holder> currentHolder(Path file) {
+        if (!Files.exists(file)) {
+            return java.util.Optional.empty();
+        }
+        // Take the in-process permit first: opening and closing a second channel on a file whose
+        // lock this JVM holds would make the kernel drop that lock (POSIX fcntl semantics).
+        Semaphore local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Semaphore(1));
+        if (!local.tryAcquire()) {
+            return java.util.Optional.of(holder(file));
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock lock = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (lock == null) {
+                return java.util.Optional.of(holder(file));
+            }
+            lock.release();
+            return java.util.Optional.empty();
+        } catch (OverlappingFileLockException | IOException e) {
+            return java.util.Optional.empty();
+        } finally {
+            local.release();
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private static void writeHolder(FileChannel channel, String purpose, Clock clock) throws IOException {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown-host";
+        }
+        String line = "pid=" + ProcessHandle.current().pid() + " host=" + host + " since=" + clock.instant()
+                + " purpose=" + purpose + "\n";
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), 0);
+    }
+
+    private static Holder holder(Path file) {
+        try {
+            return new Holder(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Holder("");
+        }
+    }
+
+    private static WanException timeout(Path file, String subject, Duration timeout) {
+        Holder h = holder(file);
+        return new WanException(ErrorCode.LOCK_TIMEOUT,
+                subject + " is locked by " + h + " (waited " + timeout.toSeconds() + "s)",
+                "wait for that process to finish, or raise --lock-timeout; if the holder is gone the lock frees itself");
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do: closing releases the lock anyway
+            }
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // closing the channel below releases it too
+        } finally {
+            closeQuietly(channel);
+            local.release();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.wan.manifest;
+
+import java.util.regex.Pattern;
+
+/** A model identifier {@code name@x.y.z}, e.g. {@code t2v-A14B@2.2.0}. */
+public record ModelId(String name, String version) implements Comparable<ModelId> {
+    private static final Pattern FORMAT = Pattern.compile("^([A-Za-z0-9][A-Za-z0-9_-]*)@(\\d+\\.\\d+\\.\\d+)$");
+
+    public ModelId {
+        if (!FORMAT.matcher(name + "@" + version).matches()) {
+            throw new IllegalArgumentException("not a model id: " + name + "@" + version);
+        }
+    }
+
+    public static boolean isValid(String text) {
+        return text != null && FORMAT.matcher(text).matches();
+    }
+
+    /** Parses {@code name@x.y.z}; throws IllegalArgumentException with the expected format otherwise. */
+    public static ModelId parse(String text) {
+        var m = text == null ? null : FORMAT.matcher(text);
+        if (m == null || !m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a model id: expected name@x.y.z, e.g. t2v-A14B@2.2.0");
+        }
+        return new ModelId(m.group(1), m.group(2));
+    }
+
+    @Override
+    public int compareTo(ModelId o) {
+        return toString().compareTo(o.toString());
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + version;
+    }
+}

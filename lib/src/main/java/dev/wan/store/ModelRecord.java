@@ -1,0 +1,44 @@
+package dev.wan.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The state file of one model, {@code .state/<id>.json}. Example:
+ *
+ * <pre>
+ * {"schema":1,"model":"demo-a@1.0.0","variants":["fp16"],
+ *  "files":{"config.json":{"size":120,"sha256":"…","check":"sha256","mtimeMillis":1764180000000,
+ *           "verifiedAt":"2026-11-26T19:40:00Z","source":"local://demo-a@1.0.0","how":"copied"}},
+ *  "completedAt":"2026-11-26T19:40:00Z","lastUsed":"2026-11-26T19:40:00Z","pinned":false}
+ * </pre>
+ *
+ * It is a cache of verification results, never the truth about bytes: {@code status} trusts a file
+ * only while its size and mtime still match what was recorded here.
+ */
+public record ModelRecord(int schema, String model, List<String> variants, Map<String, FileRecord> files,
+                          String completedAt, String lastUsed, boolean pinned) {
+    public static final int SCHEMA = 1;
+
+    public ModelRecord {
+        variants = variants == null ? List.of() : List.copyOf(variants);
+        files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
+    }
+
+    public static ModelRecord empty(String model) {
+        return new ModelRecord(SCHEMA, model, List.of(), Map.of(), null, null, false);
+    }
+
+    public ModelRecord withFiles(Map<String, FileRecord> newFiles) {
+        return new ModelRecord(schema, model, variants, newFiles, completedAt, lastUsed, pinned);
+    }
+
+    public ModelRecord completed(String variant, String at) {
+        var vs = new java.util.ArrayList<>(variants);
+        if (variant != null && !vs.contains(variant)) {
+            vs.add(variant);
+        }
+        return new ModelRecord(schema, model, vs, files, at, at, pinned);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.wan.store;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import dev.wan.manifest.ModelId;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * Owns all path arithmetic under MODELS_ROOT. The layout on disk:
+ *
+ * <pre>
+ * MODELS_ROOT/
+ *   .tmp/          in-flight work: .tmp/&lt;id&gt;.&lt;random&gt;/&lt;file path&gt; (same filesystem as the models,
+ *                  so the final step is a rename); only the holder of the model's lock writes there
+ *   .locks/        &lt;id&gt;.lock, see {@link dev.wan.lock.ModelLock}
+ *   .state/        &lt;id&gt;.json, see {@link StateStore}
+ *   .quarantine/   &lt;id&gt;/&lt;timestamp&gt;/&lt;file path&gt;: files found at a final path that failed
+ *                  verification; moved aside for a human to inspect, never deleted silently
+ *   wan22/&lt;id&gt;/    the model directory handed to pipelines
+ * </pre>
+ */
+public final class StoreLayout {
+    public static final String MODELS_DIR = "wan22";
+
+    private final Path root;
+
+    public StoreLayout(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path tmpDir() {
+        return root.resolve(".tmp");
+    }
+
+    public Path locksDir() {
+        return root.resolve(".locks");
+    }
+
+    public Path stateDir() {
+        return root.resolve(".state");
+    }
+
+    public Path quarantineDir() {
+        return root.resolve(".quarantine");
+    }
+
+    public Path modelsDir() {
+        return root.resolve(MODELS_DIR);
+    }
+
+    public Path modelDir(ModelId id) {
+        return modelsDir().resolve(id.toString());
+    }
+
+    public Path lockFile(ModelId id) {
+        return locksDir().resolve(id + ".lock");
+    }
+
+    public Path stateFile(ModelId id) {
+        return stateDir().resolve(id + ".json");
+    }
+
+    /** A fresh staging directory for one ensure of a model; random so that leftovers never collide. */
+    public Path newStagingDir(ModelId id) {
+        return createDirectories(tmpDir().resolve(id + "." + UUID.randomUUID().toString().substring(0, 8)));
+    }
+
+    /** The staging prefix of a model: every .tmp entry starting with it belongs to that model. */
+    public String stagingPrefix(ModelId id) {
+        return id + ".";
+    }
+
+    /**
+     * Resolves a manifest or listing path inside a directory, refusing anything that would land
+     * outside it (the validator rejects such paths too; this is the last line of defence).
+     */
+    public static Path resolveInside(Path dir, String relative) {
+        Path resolved = dir.resolve(relative).normalize();
+        if (!resolved.startsWith(dir) || resolved.equals(dir)) {
+            throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED,
+                    "path '" + relative + "' would escape " + dir, "fix the manifest or source listing");
+        }
+        return resolved;
+    }
+
+    /** Creates the store's directories, mapping failures to errors that say what to do. */
+    public void createSkeleton() {
+        createDirectories(root);
+        createDirectories(tmpDir());
+        createDirectories(locksDir());
+        createDirectories(stateDir());
+        createDirectories(modelsDir());
+    }
+
+    static Path createDirectories(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (AccessDeniedException e) {
+            throw new WanException(ErrorCode.PERMISSION_DENIED, "cannot create " + dir + ": permission denied",
+                    "make MODELS_ROOT writable for this user (chmod/chown), or set MODELS_ROOT / --root elsewhere");
+        } catch (java.nio.file.FileSystemException e) {
+            throw Fs.map(e, "cannot create " + dir);
+        } catch (IOException e) {
+            throw Fs.map(e, "cannot create " + dir);
+        }
+    }
+}
