@@ -32,6 +32,8 @@ final class ManifestParser {
     private final Path file;
     private final Set<String> knownSchemes;
     private final List<ManifestProblem> problems = new ArrayList<>();
+    /** Unknown keys in [[files]] entries of the model being parsed: one warning per key, not per entry. */
+    private final Map<String, List<TomlPosition>> unknownFileKeys = new LinkedHashMap<>();
 
     ManifestParser(Path file, Set<String> knownSchemes) {
         this.file = file;
@@ -190,6 +192,9 @@ final class ManifestParser {
             files.add(spec);
         }
         checkFileUnderFile(files, id, m);
+        unknownFileKeys.forEach((key, at) -> warn(at.get(0), "model " + id + ": unknown file key '" + key
+                + "' is ignored" + (at.size() > 1 ? " (in " + at.size() + " entries)" : "")));
+        unknownFileKeys.clear();
         return files;
     }
 
@@ -214,7 +219,7 @@ final class ManifestParser {
     private FileSpec parseFile(TomlTable f, ModelId id, List<String> variants, TomlPosition entry) {
         for (String key : f.keySet()) {
             if (!FILE_KEYS.contains(key)) {
-                warn(f.inputPositionOf(List.of(key)), "model " + id + ": unknown file key '" + key + "' is ignored");
+                unknownFileKeys.computeIfAbsent(key, k -> new ArrayList<>()).add(f.inputPositionOf(List.of(key)));
             }
         }
         int errorsBefore = errorCount();

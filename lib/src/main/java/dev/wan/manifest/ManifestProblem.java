@@ -13,6 +13,6 @@ public record ManifestProblem(Severity severity, ErrorCode code, Path file, int 
 
     @Override
     public String toString() {
-        return file + ":" + line + ":" + column + ": " + severity.name().toLowerCase() + ": " + code + ": " + message;
+        return file + ":" + line + ":" + column + ": " + (isError() ? "error: " + code + ": " : "warning: ") + message;
     }
 }
