@@ -54,6 +54,8 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
             return dryRun(o, ensurer, ids);
         }
         List<ModelEnsurer.BatchResult> results;
+        FetchTally tally = new FetchTally();
+        ensurer.addListener(tally);
         try (Progress progress = new Progress(o.err, System.console() != null)) {
             if (!o.quiet) {
                 ensurer.addListener(progress);
@@ -72,6 +74,8 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
                 m.put("variant", ensurer.manifest().model(r.model()).resolveVariant(selection.variant));
                 m.put("ok", r.ok());
                 m.put("path", Output.path(r.path()));
+                m.put("filesFetched", tally.files(r.model()));
+                m.put("bytesFetched", tally.bytes(r.model()));
                 if (!r.ok()) {
                     m.put("code", r.error().code().name());
                     m.put("message", r.error().getMessage());
@@ -90,7 +94,8 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
         } else {
             for (ModelEnsurer.BatchResult r : results) {
                 if (r.ok()) {
-                    o.line(o.quiet ? r.path().toString() : r.model() + " ready: " + r.path());
+                    o.line(o.quiet ? r.path().toString() : r.model() + " ready: " + r.path() + "  (fetched "
+                            + tally.files(r.model()) + " file(s), " + Output.bytes(tally.bytes(r.model())) + ")");
                 }
             }
         }
@@ -128,5 +133,29 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
             s.missingFiles().forEach(f -> o.line("    " + f));
         }
         return WanCli.EXIT_OK;
+    }
+
+    /** Counts what each model really fetched (copied or linked from a source; adopted files excluded). */
+    private static final class FetchTally implements dev.wan.event.EventListener {
+        private final java.util.Map<String, long[]> perModel = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void on(dev.wan.event.WanEvent event) {
+            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")) {
+                long[] t = perModel.computeIfAbsent(f.model().toString(), k -> new long[2]);
+                synchronized (t) {
+                    t[0]++;
+                    t[1] += f.size();
+                }
+            }
+        }
+
+        long files(String model) {
+            return perModel.getOrDefault(model, new long[2])[0];
+        }
+
+        long bytes(String model) {
+            return perModel.getOrDefault(model, new long[2])[1];
+        }
     }
 }

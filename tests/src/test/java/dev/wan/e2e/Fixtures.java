@@ -1,0 +1,82 @@
+package dev.wan.e2e;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+
+/** Generated models: files of random bytes in a source directory and a manifest naming them. */
+final class Fixtures {
+    private Fixtures() {
+    }
+
+    /** Writes {@code size} pseudo-random bytes to {@code file}; returns their sha256. */
+    static String randomFile(Path file, long size, long seed) throws IOException {
+        Files.createDirectories(file.getParent());
+        MessageDigest sha = sha256();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] buf = new byte[1 << 16];
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+            for (long left = size; left > 0; ) {
+                for (int i = 0; i < buf.length; i += 8) {
+                    long v = rnd.nextLong();
+                    for (int b = 0; b < 8 && i + b < buf.length; b++) {
+                        buf[i + b] = (byte) (v >>> (8 * b));
+                    }
+                }
+                int n = (int) Math.min(buf.length, left);
+                out.write(buf, 0, n);
+                left -= n;
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest sha = sha256();
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** A manifest with one model whose single file {@code path} is served from {@code file://sourceDir}. */
+    static Path oneFileManifest(Path dir, String id, String path, long size, String sha256, Path sourceDir)
+            throws IOException {
+        String toml = """
+                schema_version = 1
+
+                [models."%s"]
+                description = "generated for a test"
+                version = "%s"
+
+                [[models."%s".files]]
+                path = "%s"
+                size = %d
+                sha256 = "%s"
+
+                [models."%s".sources]
+                priority = ["file://%s"]
+                """.formatted(id, id.substring(id.indexOf('@') + 1), id, path, size, sha256, id, sourceDir);
+        Path manifest = dir.resolve("models.toml");
+        Files.writeString(manifest, toml);
+        return manifest;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
