@@ -1,16 +1,18 @@
 package dev.wan.cli;
 
-import dev.wan.ErrorCode;
-import dev.wan.WanException;
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.ModelId;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Which models a command acts on: IDs as arguments or --only, or --all. */
 final class Selection {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
     @Parameters(paramLabel = "ID", arity = "0..*", description = "Model ids (name@x.y.z).")
     List<String> ids = new ArrayList<>();
 
@@ -31,9 +33,9 @@ final class Selection {
             return manifest.models().keySet().stream().map(ModelId::toString).toList();
         }
         if (named.isEmpty()) {
-            throw new WanException(ErrorCode.INVALID_CONFIG, "no model named",
-                    "pass --only ID or --all; available models: "
-                            + String.join(", ", manifest.models().keySet().stream().map(ModelId::toString).toList()));
+            throw new CommandLine.ParameterException(spec.commandLine(), "no model named: pass --only ID or --all"
+                    + " (available models: "
+                    + String.join(", ", manifest.models().keySet().stream().map(ModelId::toString).toList()) + ")");
         }
         named.forEach(manifest::model); // fails fast, listing the available ids, before any work starts
         return named.stream().distinct().toList();

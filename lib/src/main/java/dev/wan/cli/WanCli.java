@@ -62,6 +62,8 @@ public final class WanCli implements Runnable {
         }
         if (e instanceof CommandLine.ParameterException) {
             err.println("wan: " + e.getMessage());
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+            err.flush();
             return EXIT_USAGE;
         }
         err.println("wan: internal error: " + e + (common.verbose ? "" : " (run with --verbose for the stack trace)"));

@@ -32,6 +32,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ModelLock implements AutoCloseable {
     private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
+    /**
+     * The holder line of each lock this JVM holds. While a thread of this JVM holds (or is taking) a
+     * lock, nobody here may read the lock file: opening and closing a second descriptor of it makes
+     * the kernel drop this process's lock (POSIX fcntl semantics), letting another process in.
+     */
+    private static final Map<Path, String> HELD_HERE = new ConcurrentHashMap<>();
     private static final long POLL_MILLIS = 50;
 
     private final Path file;
@@ -61,20 +67,21 @@ public final class ModelLock implements AutoCloseable {
     public static ModelLock acquire(Path file, String subject, String purpose, Duration timeout, Clock clock,
                                     java.util.function.Consumer<Holder> onWait) {
         Instant deadline = clock.instant().plus(timeout);
-        Semaphore local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Semaphore(1));
+        Path key = file.toAbsolutePath().normalize();
+        Semaphore local = IN_PROCESS.computeIfAbsent(key, k -> new Semaphore(1));
         boolean told = false;
         try {
             if (!local.tryAcquire()) {
-                onWait.accept(holder(file));
+                onWait.accept(heldHere(key));
                 told = true;
                 if (!local.tryAcquire(Math.max(0, Duration.between(clock.instant(), deadline).toMillis()),
                         TimeUnit.MILLISECONDS)) {
-                    throw timeout(file, subject, timeout);
+                    throw timeout(heldHere(key), subject, timeout);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw timeout(file, subject, timeout);
+            throw timeout(heldHere(key), subject, timeout);
         }
         FileChannel channel = null;
         try {
@@ -84,7 +91,7 @@ public final class ModelLock implements AutoCloseable {
             while (true) {
                 FileLock lock = tryLock(channel);
                 if (lock != null) {
-                    writeHolder(channel, purpose, clock);
+                    HELD_HERE.put(key, writeHolder(channel, purpose, clock));
                     return new ModelLock(file, local, channel, lock);
                 }
                 if (!told) {
@@ -92,7 +99,7 @@ public final class ModelLock implements AutoCloseable {
                     told = true;
                 }
                 if (!clock.instant().isBefore(deadline)) {
-                    throw timeout(file, subject, timeout);
+                    throw timeout(holder(file), subject, timeout);
                 }
                 Thread.sleep(POLL_MILLIS);
             }
@@ -105,7 +112,7 @@ public final class ModelLock implements AutoCloseable {
             Thread.currentThread().interrupt();
             closeQuietly(channel);
             local.release();
-            throw timeout(file, subject, timeout);
+            throw timeout(holder(file), subject, timeout);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             local.release();
@@ -122,7 +129,7 @@ public final class ModelLock implements AutoCloseable {
         // lock this JVM holds would make the kernel drop that lock (POSIX fcntl semantics).
         Semaphore local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Semaphore(1));
         if (!local.tryAcquire()) {
-            return java.util.Optional.of(holder(file));
+            return java.util.Optional.of(heldHere(file.toAbsolutePath().normalize()));
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             FileLock lock = ch.tryLock(0, Long.MAX_VALUE, true);
@@ -146,7 +153,7 @@ public final class ModelLock implements AutoCloseable {
         }
     }
 
-    private static void writeHolder(FileChannel channel, String purpose, Clock clock) throws IOException {
+    private static String writeHolder(FileChannel channel, String purpose, Clock clock) throws IOException {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
@@ -157,8 +164,17 @@ public final class ModelLock implements AutoCloseable {
                 + " purpose=" + purpose + "\n";
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), 0);
+        return line;
     }
 
+    /** The holder when a thread of this JVM has the lock: from memory, never from the file (see HELD_HERE). */
+    private static Holder heldHere(Path key) {
+        String line = HELD_HERE.get(key);
+        return new Holder(line != null ? line
+                : "pid=" + ProcessHandle.current().pid() + " (another thread of this process, taking the lock)");
+    }
+
+    /** Reads the holder line; only safe while no thread of this JVM holds the lock. */
     private static Holder holder(Path file) {
         try {
             return new Holder(Files.readString(file, StandardCharsets.UTF_8));
@@ -167,8 +183,7 @@ public final class ModelLock implements AutoCloseable {
         }
     }
 
-    private static WanException timeout(Path file, String subject, Duration timeout) {
-        Holder h = holder(file);
+    private static WanException timeout(Holder h, String subject, Duration timeout) {
         return new WanException(ErrorCode.LOCK_TIMEOUT,
                 subject + " is locked by " + h + " (waited " + timeout.toSeconds() + "s)",
                 "wait for that process to finish, or raise --lock-timeout; if the holder is gone the lock frees itself");
@@ -190,6 +205,7 @@ public final class ModelLock implements AutoCloseable {
 
     @Override
     public void close() {
+        HELD_HERE.remove(file.toAbsolutePath().normalize());
         try {
             lock.release();
         } catch (IOException ignored) {

@@ -178,6 +178,7 @@ final class ManifestParser {
                 if (overlaps(other, spec)) {
                     error(ErrorCode.MANIFEST_VALIDATION_ERROR, at, "model " + id + ": duplicate path '"
                             + spec.path() + "'" + variantNote(spec));
+                    break; // one error per repeated entry, however many copies came before it
                 }
             }
             for (FileSpec other : byFoldedPath.getOrDefault(spec.path().toLowerCase(Locale.ROOT), List.of())) {
@@ -185,6 +186,7 @@ final class ManifestParser {
                     error(ErrorCode.CASE_COLLISION_DETECTED, at, "model " + id + ": path '" + spec.path()
                             + "' differs from '" + other.path()
                             + "' only by letter case: they would overwrite each other on macOS/Windows filesystems");
+                    break;
                 }
             }
             byExactPath.computeIfAbsent(spec.path(), k -> new ArrayList<>()).add(spec);

@@ -3,6 +3,9 @@ package dev.wan.manifest;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -41,7 +44,24 @@ public final class Manifests {
 
     /** Throws MISSING_MANIFEST when the file cannot be read; everything else is in the report. */
     public static Report validate(Path file, Set<String> knownSchemes) {
-        String text = read(file);
+        byte[] bytes = read(file);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        if (StandardCharsets.UTF_8.newDecoder().decode(in, out, true).isError()) {
+            int line = 1;
+            int column = 1;
+            for (int i = 0; i < in.position(); i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+                column = bytes[i] == '\n' ? 1 : column + 1;
+            }
+            return new Report(file, null, List.of(new ManifestProblem(ManifestProblem.Severity.ERROR,
+                    ErrorCode.MANIFEST_VALIDATION_ERROR, file, line, column,
+                    "not UTF-8 text (TOML files must be UTF-8): save the manifest as UTF-8")));
+        }
+        String text = out.flip().toString();
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte-order mark, as Windows editors write it
+        }
         ManifestParser parser = new ManifestParser(file, knownSchemes);
         Manifest manifest = parser.parse(Toml.parse(text));
         return new Report(file, manifest, parser.problems());
@@ -61,9 +81,9 @@ public final class Manifests {
                 errors.stream().map(ManifestProblem::toString).toList(), null);
     }
 
-    private static String read(Path file) {
+    private static byte[] read(Path file) {
         try {
-            return Files.readString(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WanException(ErrorCode.MISSING_MANIFEST, "manifest " + file + " does not exist",
                     "set WAN_MODELS_MANIFEST or pass --manifest FILE");

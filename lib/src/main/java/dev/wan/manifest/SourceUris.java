@@ -25,9 +25,17 @@ final class SourceUris {
             case "local" -> body.isEmpty() ? "names no directory" : null;
             case "file" -> body.startsWith("/") ? null : "must be absolute: file:///absolute/path";
             case "s3" -> body.isEmpty() || body.startsWith("/") ? "names no bucket: s3://bucket/prefix" : null;
-            case "hf" -> body.split("@", 2)[0].split("/").length != 2 ? "must name a repository: hf://org/repo[@revision]" : null;
+            case "hf" -> validHfBody(body) ? null : "must name a repository: hf://org/repo[@revision]";
             case "http", "https" -> body.isEmpty() ? "names no host" : null;
             default -> null;
         };
+    }
+
+    /** {@code org/repo} or {@code org/repo@revision}, with no part empty. */
+    private static boolean validHfBody(String body) {
+        String[] repoAndRevision = body.split("@", -1);
+        String[] orgAndRepo = repoAndRevision[0].split("/", -1);
+        return repoAndRevision.length <= 2 && orgAndRepo.length == 2 && !orgAndRepo[0].isEmpty()
+                && !orgAndRepo[1].isEmpty() && (repoAndRevision.length == 1 || !repoAndRevision[1].isEmpty());
     }
 }

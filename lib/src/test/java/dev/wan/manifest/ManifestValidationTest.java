@@ -311,6 +311,54 @@ class ManifestValidationTest {
     }
 
     @Test
+    void eachExtraCopyOfAPathIsReportedOnceAtItsOwnLine() {
+        String toml = """
+                schema_version = 1
+                [models."t2v@1.0.0"]
+                [[models."t2v@1.0.0".files]]
+                path = "a.bin"
+                size = 1
+                [[models."t2v@1.0.0".files]]
+                path = "a.bin"
+                size = 1
+                [[models."t2v@1.0.0".files]]
+                path = "a.bin"
+                size = 1
+                [models."t2v@1.0.0".sources]
+                priority = ["local://t2v@1.0.0"]
+                """;
+
+        Manifests.Report report = validate(dir, toml);
+
+        assertEquals(List.of(7, 10), report.errors().stream().map(ManifestProblem::line).toList());
+    }
+
+    @Test
+    void eachCaseVariantOfAPathIsReportedOnceAtItsOwnLine() {
+        String toml = """
+                schema_version = 1
+                [models."t2v@1.0.0"]
+                [[models."t2v@1.0.0".files]]
+                path = "readme.md"
+                size = 1
+                [[models."t2v@1.0.0".files]]
+                path = "README.md"
+                size = 1
+                [[models."t2v@1.0.0".files]]
+                path = "ReadMe.md"
+                size = 1
+                [models."t2v@1.0.0".sources]
+                priority = ["local://t2v@1.0.0"]
+                """;
+
+        Manifests.Report report = validate(dir, toml);
+
+        assertEquals(Set.of(new At(ErrorCode.CASE_COLLISION_DETECTED, 7), new At(ErrorCode.CASE_COLLISION_DETECTED, 10)),
+                errorsAt(report));
+        assertEquals(2, report.errors().size(), report.errors().toString());
+    }
+
+    @Test
     void samePathInTwoDifferentVariantsIsValid() {
         String toml = """
                 schema_version = 1
