@@ -22,7 +22,9 @@ final class SourceUris {
         }
         String body = rest.substring(2);
         return switch (scheme) {
-            case "local" -> body.isEmpty() ? "names no directory" : null;
+            case "local" -> body.isEmpty() ? "names no directory"
+                    : body.startsWith("/") || java.util.List.of(body.split("/")).contains("..")
+                    ? "must stay inside WAN_LOCAL_ROOT (no leading '/', no '..'); use file:///abs/dir for other places" : null;
             case "file" -> body.startsWith("/") ? null : "must be absolute: file:///absolute/path";
             case "s3" -> body.isEmpty() || body.startsWith("/") ? "names no bucket: s3://bucket/prefix" : null;
             case "hf" -> validHfBody(body) ? null : "must name a repository: hf://org/repo[@revision]";

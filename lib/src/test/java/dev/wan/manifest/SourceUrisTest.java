@@ -53,6 +53,13 @@ class SourceUrisTest {
     }
 
     @Test
+    void localSourcesThatLeaveTheLocalRootAreRejected() {
+        assertTrue(problem("local://../../etc").startsWith("must stay inside WAN_LOCAL_ROOT"));
+        assertTrue(problem("local://models/../../x").startsWith("must stay inside WAN_LOCAL_ROOT"));
+        assertTrue(problem("local:///abs").startsWith("must stay inside WAN_LOCAL_ROOT"));
+    }
+
+    @Test
     void uriWithoutDoubleSlashIsRejected() {
         assertEquals("must start with local://", problem("local:t2v"));
     }
