@@ -68,7 +68,17 @@ public final class ModelEnsurer {
     }
 
     public static ModelEnsurer create(WanConfig config, Clock clock) {
+        return create(config, clock, List.of());
+    }
+
+    /**
+     * With extra backends registered before the manifest is loaded, so its sources may use their
+     * custom schemes ({@link #addStorageBackend} comes too late for that: the manifest is already
+     * validated against the known schemes).
+     */
+    public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends) {
         SourceRegistry registry = new SourceRegistry(List.of(new LocalBackend(config.localRoot())));
+        extraBackends.forEach(registry::add);
         Manifest manifest = Manifests.load(config.manifest(), registry.schemes());
         return new ModelEnsurer(config, manifest, registry, clock);
     }
@@ -83,7 +93,11 @@ public final class ModelEnsurer {
         return this;
     }
 
-    /** Registers a custom backend; it wins over built-ins for its schemes. */
+    /**
+     * Registers a backend; it wins over built-ins for its schemes. A manifest source with a scheme
+     * no backend knew at creation was already rejected: pass such backends to
+     * {@link #create(WanConfig, Clock, List)} (or register them through ServiceLoader).
+     */
     public void addStorageBackend(StorageBackend backend) {
         sources.add(backend);
     }

@@ -29,7 +29,7 @@ public final class StateStore {
         try {
             byte[] bytes = Files.readAllBytes(layout.stateFile(id));
             ModelRecord record = JSON.readValue(bytes, ModelRecord.class);
-            return Optional.of(record);
+            return Optional.ofNullable(record); // a file holding just "null" is garbage too
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

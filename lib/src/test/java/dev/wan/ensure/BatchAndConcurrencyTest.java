@@ -102,6 +102,11 @@ class BatchAndConcurrencyTest {
         @Override
         public ReadableByteChannel open(SourceRef source, String path, long offset) throws IOException {
             opens.incrementAndGet();
+            try {
+                Thread.sleep(50); // a slow source: the other threads arrive while this one works
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             ReadableByteChannel in = delegate.open(source, path, offset);
             return new ReadableByteChannel() {
                 @Override
@@ -136,6 +141,8 @@ class BatchAndConcurrencyTest {
         ModelEnsurer ensurer = Fixtures.ensurer(root, local.resolve("models.toml"), local);
         CountingBackend counting = new CountingBackend();
         ensurer.addStorageBackend(counting);
+        List<dev.wan.event.WanEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ensurer.addListener(events::add);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Path>> futures = new ArrayList<>();
@@ -159,6 +166,59 @@ class BatchAndConcurrencyTest {
         assertEquals(m.totalBytes(), counting.bytes.get(), "each byte is read once");
         assertEquals(ModelState.COMPLETE, ensurer.status("busy@1.0.0").state());
         assertEquals(List.of(), Fixtures.listTree(root.resolve(".tmp")));
+        assertTrue(events.stream().anyMatch(e -> e instanceof dev.wan.event.WanEvent.LockWaiting),
+                "some threads waited for the one doing the work");
+        assertEquals(1, events.stream().filter(e -> e instanceof dev.wan.event.WanEvent.EnsureStarted).count(),
+                "exactly one thread did the work");
+    }
+
+    /** {@code count://DIR}: files under {@code base/DIR}, a scheme no built-in backend knows. */
+    static final class CustomSchemeBackend implements StorageBackend {
+        final Path base;
+        final AtomicInteger opens = new AtomicInteger();
+
+        CustomSchemeBackend(Path base) {
+            this.base = base;
+        }
+
+        @Override
+        public Set<String> schemes() {
+            return Set.of("count");
+        }
+
+        private Path file(SourceRef source, String path) {
+            return base.resolve(source.uri().substring("count://".length())).resolve(path);
+        }
+
+        @Override
+        public long size(SourceRef source, String path) throws IOException {
+            return Files.size(file(source, path));
+        }
+
+        @Override
+        public ReadableByteChannel open(SourceRef source, String path, long offset) throws IOException {
+            opens.incrementAndGet();
+            return java.nio.channels.FileChannel.open(file(source, path)).position(offset);
+        }
+    }
+
+    @Test
+    void aBackendPassedAtCreationServesSourcesWithItsCustomScheme() {
+        Fixtures.TestModel m = model("custom@1.0.0", 8);
+        m.sources.clear();
+        m.sources("count://src");
+        m.writeTo(local.resolve("src"));
+        Fixtures.writeManifest(local.resolve("models.toml"), m);
+        CustomSchemeBackend custom = new CustomSchemeBackend(local);
+
+        ModelEnsurer ensurer = ModelEnsurer.create(new dev.wan.WanConfig(root, local.resolve("models.toml"), local,
+                java.time.Duration.ofSeconds(30)), java.time.Clock.systemUTC(), List.of(custom));
+        Path dir = ensurer.ensure("custom@1.0.0", null);
+
+        assertEquals(3, custom.opens.get());
+        assertEquals(ModelState.COMPLETE, ensurer.status("custom@1.0.0").state());
+        assertEquals(Fixtures.sha256(m.content("weights/a.safetensors")),
+                Fixtures.sha256(dir.resolve("weights/a.safetensors")));
     }
 
     @Test
