@@ -22,7 +22,6 @@ import java.util.Map;
 public record WanConfig(Path modelsRoot, Path manifest, Path localRoot, Duration lockTimeout) {
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofMinutes(30);
     static final String DEMO_MANIFEST = "examples/demo/models.toml";
-    static final String DEMO_STORE = "examples/demo/store";
 
     public static WanConfig fromEnvironment() {
         return resolve(System.getenv(), null, null);
@@ -40,15 +39,14 @@ public record WanConfig(Path modelsRoot, Path manifest, Path localRoot, Duration
             root = cache.resolve("wan").resolve("models");
         }
         Path manifest = manifestOverride != null ? manifestOverride : pathOrNull(env.get("WAN_MODELS_MANIFEST"));
-        Path demoStore = null;
         if (manifest == null) {
-            Path home = demoHome(env);
-            manifest = home.resolve(DEMO_MANIFEST);
-            demoStore = home.resolve(DEMO_STORE);
+            manifest = demoHome(env).resolve(DEMO_MANIFEST);
         }
+        manifest = abs(manifest);
         Path local = pathOrNull(env.get("WAN_LOCAL_ROOT"));
         if (local == null) {
-            local = demoStore != null ? demoStore : root;
+            // The demo manifest, however it was named, serves its models from the store beside it.
+            local = manifest.endsWith(DEMO_MANIFEST) ? manifest.resolveSibling("store") : root;
         }
         return new WanConfig(abs(root), abs(manifest), abs(local), DEFAULT_LOCK_TIMEOUT);
     }

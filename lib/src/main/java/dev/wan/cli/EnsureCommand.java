@@ -50,6 +50,7 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
         ModelEnsurer ensurer = common.ensurer(lockTimeout);
         List<String> ids = selection.resolve(ensurer.manifest(), false);
         ids.forEach(id -> ensurer.manifest().model(id).resolveVariant(selection.variant));
+        ensurer.checkStore(); // once, rather than the same error for every model of a batch
         if (dryRun) {
             return dryRun(o, ensurer, ids);
         }

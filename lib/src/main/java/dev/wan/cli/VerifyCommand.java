@@ -41,6 +41,7 @@ final class VerifyCommand implements Callable<Integer>, WanCli.WithCommon {
     public Integer call() {
         Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
         ModelEnsurer ensurer = common.ensurer(lockTimeout);
+        ensurer.checkStore();
         boolean named = !selection.ids.isEmpty() || !selection.only.isEmpty() || selection.all;
         List<String> ids = selection.resolve(ensurer.manifest(), true).stream()
                 .filter(id -> named || ensurer.status(id, selection.variant).directory().toFile().isDirectory())

@@ -111,7 +111,7 @@ final class EnsureJob {
         boolean fresh = !Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS);
         for (FileStatus status : todo) {
             FileSpec file = byPath.get(status.path());
-            Path target = StoreLayout.resolveInside(modelDir, file.path());
+            Path target = StoreLayout.resolveForWrite(modelDir, file.path());
             try {
                 if (status.state() != FileState.MISSING) {
                     FileRecord adopted = adoptInPlace(spec, file, target, status.state(), records.get(file.path()));
@@ -150,7 +150,7 @@ final class EnsureJob {
                 return;
             }
             for (String path : staged) {
-                Fs.atomicMove(StoreLayout.resolveInside(staging, path), StoreLayout.resolveInside(modelDir, path));
+                Fs.atomicMove(StoreLayout.resolveInside(staging, path), StoreLayout.resolveForWrite(modelDir, path));
             }
         } catch (FileAlreadyExistsException e) {
             // Only possible if something outside wan created the directory meanwhile: go file by file.

@@ -102,6 +102,11 @@ public final class ModelEnsurer {
         sources.add(backend);
     }
 
+    /** Fails with FILESYSTEM_ERROR / PERMISSION_DENIED when MODELS_ROOT cannot be used at all. */
+    public void checkStore() {
+        layout.checkUsable();
+    }
+
     public WanConfig config() {
         return config;
     }
@@ -116,6 +121,7 @@ public final class ModelEnsurer {
 
     /** Makes the variant (null: the default) complete and verified; returns the model directory. */
     public Path ensure(String modelId, String variant) {
+        layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
         return job().run(spec, spec.resolveVariant(variant));
     }
@@ -126,6 +132,7 @@ public final class ModelEnsurer {
     }
 
     public ModelStatus status(String modelId, String variant) {
+        layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
         return new Inspector(layout).inspect(spec, spec.resolveVariant(variant), states.readOrEmpty(spec.id()), true);
     }
@@ -140,6 +147,7 @@ public final class ModelEnsurer {
     }
 
     public VerificationResult verifyIntegrity(String modelId, String variant) {
+        layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
         String v = spec.resolveVariant(variant);
         if (!Files.isDirectory(layout.modelDir(spec.id()))) {

@@ -91,6 +91,45 @@ public final class StoreLayout {
         return resolved;
     }
 
+    /**
+     * As {@link #resolveInside}, for a path wan will write: also refuses a path that passes through
+     * a symlinked directory below {@code dir}, because the write would land outside MODELS_ROOT.
+     * ({@code dir} itself may be a symlink: operators move big models to other disks that way.)
+     */
+    public static Path resolveForWrite(Path dir, String relative) {
+        Path resolved = resolveInside(dir, relative);
+        for (Path p = resolved.getParent(); p != null && !p.equals(dir); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED, "'" + relative + "' passes through the symlink "
+                        + p + ", which would put model files outside " + dir,
+                        "replace the symlink with a real directory (or symlink the whole model directory instead)");
+            }
+        }
+        return resolved;
+    }
+
+    /**
+     * Fails early, with a message naming the path, when MODELS_ROOT cannot be a directory (it or
+     * an ancestor is a file) or cannot be read. A root that does not exist yet is fine.
+     */
+    public void checkUsable() {
+        Path p = root;
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            return;
+        }
+        if (!Files.isDirectory(p)) {
+            throw new WanException(ErrorCode.FILESYSTEM_ERROR, "MODELS_ROOT " + root + " cannot be used: " + p
+                    + " is a file, not a directory", "set MODELS_ROOT or --root to a directory");
+        }
+        if (p.equals(root) && !Files.isReadable(p)) {
+            throw new WanException(ErrorCode.PERMISSION_DENIED, "MODELS_ROOT " + root + " is not readable",
+                    "fix its permissions, or set MODELS_ROOT / --root elsewhere");
+        }
+    }
+
     /** Creates the store's directories, mapping failures to errors that say what to do. */
     public void createSkeleton() {
         createDirectories(root);

@@ -230,6 +230,22 @@ class WanCliTest {
     }
 
     @Test
+    void statusVerifyAndABatchEnsureOnARootUnderAFileExitFiveOnce() throws Exception {
+        Path file = Files.writeString(work.resolve("file"), "a regular file");
+        String badRoot = file.resolve("root").toString();
+
+        Run status = wan("status", "--root", badRoot, "--manifest", manifest.toString());
+        Run verify = wan("verify", "--all", "--root", badRoot, "--manifest", manifest.toString());
+        Run ensure = wan("ensure", "--all", "--root", badRoot, "--manifest", manifest.toString());
+
+        assertEquals(5, status.code, status.err);
+        assertTrue(status.err.contains(file + " is a file, not a directory"), status.err);
+        assertEquals(5, verify.code, verify.err);
+        assertEquals(5, ensure.code, ensure.err);
+        assertEquals(1, ensure.errLines().size(), "one error for the batch, not one per model: " + ensure.err);
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         Run r = wanHere("status", "--frobnicate");
 
