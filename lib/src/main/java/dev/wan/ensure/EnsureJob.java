@@ -109,6 +109,7 @@ final class EnsureJob {
         List<String> staged = new ArrayList<>();
         long fetched = 0;
         boolean fresh = !Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS);
+        WanException failure = null;
         for (FileStatus status : todo) {
             FileSpec file = byPath.get(status.path());
             Path target = StoreLayout.resolveForWrite(modelDir, file.path());
@@ -125,20 +126,40 @@ final class EnsureJob {
                 records.put(file.path(), fetchWithFailover(spec, file, stagedFile, target));
                 staged.add(file.path());
                 fetched += file.size();
-            } catch (WanException e) {
+            } catch (WanException | IOException e) {
+                WanException we = e instanceof WanException w ? w
+                        : Fs.map((IOException) e, "model " + id + ": cannot stage " + file.path());
                 if (!spec.isOptional(file)) {
-                    throw e;
+                    failure = we;
+                    break;
                 }
-                events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", e.code(),
-                        "optional file skipped: " + e.getMessage()));
-            } catch (IOException e) {
-                throw Fs.map(e, "model " + id + ": cannot stage " + file.path());
+                events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", we.code(),
+                        "optional file skipped: " + we.getMessage()));
             }
         }
+        if (failure != null) {
+            // The model directory never shows a model half-made: staged files stay unpublished.
+            // Files verified where they already were are recorded, so they are not hashed again.
+            states.write(record.withFiles(adopted(record, records, staged)));
+            throw failure;
+        }
         commit(id, staging, modelDir, staged, fresh);
-        states.write(new ModelRecord(record.schema(), id.toString(), record.variants(), records, record.completedAt(),
-                record.lastUsed(), record.pinned()).completed(variant, clock.instant().toString()));
+        states.write(record.withFiles(records).completed(variant, clock.instant().toString()));
         return fetched;
+    }
+
+    /** The records of files at their final path: everything but what was staged. */
+    private static Map<String, FileRecord> adopted(ModelRecord before, Map<String, FileRecord> now, List<String> staged) {
+        Map<String, FileRecord> kept = new HashMap<>(now);
+        for (String path : staged) {
+            FileRecord old = before.files().get(path);
+            if (old == null) {
+                kept.remove(path);
+            } else {
+                kept.put(path, old);
+            }
+        }
+        return kept;
     }
 
     private void commit(ModelId id, Path staging, Path modelDir, List<String> staged, boolean fresh) {
