@@ -95,8 +95,9 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
         } else {
             for (ModelEnsurer.BatchResult r : results) {
                 if (r.ok()) {
-                    o.line(o.quiet ? r.path().toString() : r.model() + " ready: " + r.path() + "  (fetched "
-                            + tally.files(r.model()) + " file(s), " + Output.bytes(tally.bytes(r.model())) + ")");
+                    String how = tally.files(r.model()) == 0 ? "already complete"
+                            : "fetched " + tally.files(r.model()) + " file(s), " + Output.bytes(tally.bytes(r.model()));
+                    o.line(o.quiet ? r.path().toString() : r.model() + " ready: " + r.path() + "  (" + how + ")");
                 }
             }
         }
