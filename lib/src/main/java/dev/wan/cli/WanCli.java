@@ -37,6 +37,9 @@ public final class WanCli implements Runnable {
         cli.setOut(out).setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, out, err))
                 .setParameterExceptionHandler((e, a) -> {
+                    if (List.of(a).contains("--json")) {
+                        usageJson(e, out);
+                    }
                     err.println("wan: " + e.getMessage());
                     CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
                     err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
@@ -60,7 +63,10 @@ public final class WanCli implements Runnable {
             report(we, common, cmd.getCommandName(), out, err);
             return we.code().exitCode();
         }
-        if (e instanceof CommandLine.ParameterException) {
+        if (e instanceof CommandLine.ParameterException pe) {
+            if (common.json) {
+                usageJson(pe, out);
+            }
             err.println("wan: " + e.getMessage());
             err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
             err.flush();
@@ -72,6 +78,19 @@ public final class WanCli implements Runnable {
         }
         err.flush();
         return EXIT_INTERNAL;
+    }
+
+    /** With --json, a usage error is a JSON document too: code USAGE, exit code 2. */
+    private static void usageJson(CommandLine.ParameterException e, PrintWriter out) {
+        Output o = new Output(out, out, true, false, true);
+        var doc = o.document(e.getCommandLine().getCommandName(), false);
+        var error = doc.putObject("error");
+        error.put("code", "USAGE");
+        error.put("exitCode", EXIT_USAGE);
+        error.put("message", e.getMessage());
+        error.put("hint", "see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+        error.putArray("details");
+        o.print(doc);
     }
 
     static void report(WanException e, Common common, String command, PrintWriter out, PrintWriter err) {

@@ -246,6 +246,16 @@ class WanCliTest {
     }
 
     @Test
+    void aUsageErrorWithJsonIsAJsonDocumentWithCodeUsage() throws Exception {
+        Run r = wanHere("ensure", "--bogus", "--json");
+
+        assertEquals(2, r.code, r.err);
+        assertEquals("USAGE", r.json().get("error").get("code").asText());
+        assertEquals(2, r.json().get("error").get("exitCode").asInt());
+        assertFalse(r.json().get("ok").asBoolean());
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         Run r = wanHere("status", "--frobnicate");
 

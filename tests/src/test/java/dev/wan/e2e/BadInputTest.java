@@ -72,13 +72,18 @@ class BadInputTest {
 
     @Test
     void verboseShowsTheCauseOnlyWhenAsked() throws Exception {
-        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.writeString(root.resolve(".tmp"), "a file where wan needs its staging directory");
+        Cli cli = Cli.java().env("MODELS_ROOT", root.toString()).env("WAN_HOME", Cli.REPO.toString());
 
-        Cli.Result r = Cli.java().env("MODELS_ROOT", file.resolve("root").toString())
-                .env("WAN_HOME", Cli.REPO.toString()).run("ensure", "--all", "--verbose");
+        Cli.Result plain = cli.run("ensure", "--all");
+        Cli.Result verbose = cli.run("ensure", "--all", "--verbose");
 
-        assertEquals(5, r.exitCode(), r.toString());
-        assertTrue(r.stderr().contains("\tat "), "--verbose prints the stack trace: " + r);
+        assertEquals(5, plain.exitCode(), plain.toString());
+        assertTrue(plain.stderr().contains("FILESYSTEM_ERROR") && plain.stderr().contains(".tmp"), plain.toString());
+        assertNoStackTrace(plain);
+        assertEquals(5, verbose.exitCode(), verbose.toString());
+        assertTrue(verbose.stderr().contains("\tat "), "--verbose prints the cause's stack trace: " + verbose);
     }
 
     private static void assertNoStackTrace(Cli.Result r) {
