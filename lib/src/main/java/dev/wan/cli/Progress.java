@@ -21,6 +21,8 @@ final class Progress implements EventListener, AutoCloseable {
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final AtomicReference<String> current = new AtomicReference<>("");
+    /** Bytes seen per file, to settle batched progress exactly when a file completes. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> perFile = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final long startNanos = System.nanoTime();
     private volatile boolean drewBar;
@@ -57,8 +59,6 @@ final class Progress implements EventListener, AutoCloseable {
             say(e.model() + ": " + e.path() + " from " + e.source() + " failed (" + e.code() + "): " + e.reason());
         }
     }
-
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> perFile = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static String key(String model, String path) {
         return model + "\u0000" + path;

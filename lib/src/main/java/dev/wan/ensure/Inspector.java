@@ -9,7 +9,6 @@ import dev.wan.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -54,10 +53,8 @@ final class Inspector {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return FileState.MISSING;
         } catch (IOException e) {
-            return FileState.MISSING;
+            return FileState.MISSING; // absent, or unreadable: either way not usable
         }
         if (!attrs.isRegularFile()) {
             return FileState.CORRUPT;

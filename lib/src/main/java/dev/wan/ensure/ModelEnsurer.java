@@ -244,7 +244,7 @@ public final class ModelEnsurer {
                 String how = old != null ? old.how() : "adopted";
                 String check = state == FileState.OK
                         ? (expected != null ? FileRecord.SHA256 : FileRecord.SIZE_ONLY) : FileRecord.CORRUPT;
-                records.put(f.path(), new FileRecord(d.size(), state == FileState.OK ? d.sha256() : d.sha256(), check,
+                records.put(f.path(), new FileRecord(d.size(), d.sha256(), check,
                         mtime, now, source, how));
                 checks.add(new VerificationResult.FileCheck(f.path(), state, expected, d.sha256(), optional));
             }

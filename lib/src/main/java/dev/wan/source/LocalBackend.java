@@ -51,7 +51,7 @@ public final class LocalBackend implements StorageBackend {
         try {
             return Files.size(file);
         } catch (NoSuchFileException e) {
-            throw missing(source, path, file);
+            throw missing(file);
         }
     }
 
@@ -63,11 +63,11 @@ public final class LocalBackend implements StorageBackend {
             ch.position(offset);
             return ch;
         } catch (NoSuchFileException e) {
-            throw missing(source, path, file);
+            throw missing(file);
         }
     }
 
-    private static WanException missing(SourceRef source, String path, Path file) {
+    private static WanException missing(Path file) {
         return new WanException(ErrorCode.SOURCE_UNAVAILABLE, "no file " + file, "");
     }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 
 /**
@@ -30,10 +29,8 @@ public final class StateStore {
             byte[] bytes = Files.readAllBytes(layout.stateFile(id));
             ModelRecord record = JSON.readValue(bytes, ModelRecord.class);
             return Optional.ofNullable(record); // a file holding just "null" is garbage too
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException e) {
-            return Optional.empty();
+            return Optional.empty(); // absent or unparseable: re-verifying is slow but never wrong
         }
     }
 

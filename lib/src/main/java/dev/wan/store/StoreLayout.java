@@ -145,8 +145,6 @@ public final class StoreLayout {
         } catch (AccessDeniedException e) {
             throw new WanException(ErrorCode.PERMISSION_DENIED, "cannot create " + dir + ": permission denied",
                     "make MODELS_ROOT writable for this user (chmod/chown), or set MODELS_ROOT / --root elsewhere");
-        } catch (java.nio.file.FileSystemException e) {
-            throw Fs.map(e, "cannot create " + dir);
         } catch (IOException e) {
             throw Fs.map(e, "cannot create " + dir);
         }
