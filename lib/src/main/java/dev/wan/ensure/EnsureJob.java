@@ -10,14 +10,16 @@ import dev.wan.manifest.ModelId;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.SourceRegistry;
-import dev.wan.source.StorageBackend;
+import dev.wan.source.RemoteFile;
+import dev.wan.source.SourceContext;
+import dev.wan.source.SourceSession;
 import dev.wan.store.FileRecord;
 import dev.wan.store.Fs;
 import dev.wan.store.ModelRecord;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -50,20 +52,25 @@ final class EnsureJob {
     private final StoreLayout layout;
     private final StateStore states;
     private final SourceRegistry sources;
+    private final SourceContext context;
     private final EventListener events;
     private final Clock clock;
     private final Duration lockTimeout;
     private final Inspector inspector;
+    private final Downloader downloader;
+    private Sessions sessions;
 
-    EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, EventListener events, Clock clock,
-              Duration lockTimeout) {
+    EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, SourceContext context,
+              EventListener events, Clock clock, Duration lockTimeout) {
         this.layout = layout;
         this.states = states;
         this.sources = sources;
+        this.context = context;
         this.events = events;
         this.clock = clock;
         this.lockTimeout = lockTimeout;
         this.inspector = new Inspector(layout);
+        this.downloader = new Downloader(context, RetryPolicy.from(context.env()));
     }
 
     Path run(ModelSpec spec, String variant) {
@@ -81,14 +88,23 @@ final class EnsureJob {
                 return layout.modelDir(id);
             }
             removeStaleStaging(id);
-            Path staging = layout.newStagingDir(id);
-            try {
+            Path staging = layout.stagingDir(id);
+            boolean committed = false;
+            try (Sessions open = new Sessions(sources, context)) {
+                sessions = open;
                 long fetched = fill(spec, variant, now, record, staging);
+                committed = true;
                 events.on(new WanEvent.EnsureFinished(clock.instant(), id, layout.modelDir(id), fetched,
                         clock.millis() - started));
                 return layout.modelDir(id);
             } finally {
-                Fs.deleteTree(staging);
+                sessions = null;
+                if (committed) {
+                    Fs.deleteTree(staging);
+                    Fs.deleteTree(layout.journalDir(id));
+                } else {
+                    keepOnlyResumable(id);
+                }
             }
         } catch (WanException e) {
             events.on(new WanEvent.EnsureFailed(clock.instant(), id, e.code(), e.getMessage()));
@@ -241,38 +257,50 @@ final class EnsureJob {
 
     private FileRecord fetchFrom(ModelId id, SourceRef source, FileSpec file, Path stagedFile, Path target)
             throws IOException {
-        StorageBackend backend = sources.backendFor(source);
-        Optional<Path> local = backend.localPath(source, file.path());
+        SourceSession session = sessions.open(source);
+        Optional<Path> local = session.localPath(file.path());
         if (local.isPresent() && local.get().equals(target)) {
             throw new WanException(ErrorCode.SOURCE_UNAVAILABLE,
                     "is this model's own directory, and the file there is missing or failed verification", "");
         }
-        long size = backend.size(source, file.path());
-        if (size != file.size()) {
-            throw new WanException(ErrorCode.SIZE_MISMATCH, file.path() + " is " + size
+        RemoteFile remote = session.stat(file.path());
+        if (remote.size() != file.size()) {
+            throw new WanException(ErrorCode.SIZE_MISMATCH, file.path() + " is " + remote.size()
                     + " bytes at the source, the manifest says " + file.size(), "");
         }
-        events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), source.redacted()));
+        String expected = file.hasSha256() ? file.sha256() : remote.sha256();
+        String served = Sessions.describe(session);
+        events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), served));
         String how = "copied";
         Transfer.Digest digest;
+        Files.deleteIfExists(stagedFile);
         if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
             how = "linked";
             digest = Transfer.hash(stagedFile, progress(id, file.path()));
-        } else {
-            try (ReadableByteChannel in = backend.open(source, file.path(), 0)) {
+        } else if (local.isPresent()) {
+            try (InputStream in = session.read(file.path(), 0, -1)) {
                 digest = Transfer.copy(in, stagedFile, file.size(), progress(id, file.path()));
             }
+        } else {
+            how = "downloaded";
+            digest = downloader.download(session, file.path(), file.size(), expected, stagedFile,
+                    layout.journalFile(id, file.path()), progress(id, file.path()));
         }
         if (digest.size() != file.size()) {
             throw new WanException(digest.size() < file.size() ? ErrorCode.INCOMPLETE_DOWNLOAD : ErrorCode.SIZE_MISMATCH,
                     file.path() + ": got " + digest.size() + " bytes, expected " + file.size(), "");
         }
-        if (file.hasSha256() && !file.sha256().equals(digest.sha256())) {
+        if (expected != null && !expected.equals(digest.sha256())) {
+            Files.deleteIfExists(stagedFile);
+            Files.deleteIfExists(layout.journalFile(id, file.path()));
             throw new WanException(ErrorCode.CHECKSUM_FAIL, file.path() + ": sha256 " + digest.sha256()
-                    + " does not match the manifest's " + file.sha256(), "");
+                    + " does not match the " + (file.hasSha256() ? "manifest's " : "source's stated ") + expected, "");
         }
-        FileRecord r = record(stagedFile, digest, file, source.redacted(), how);
-        events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), source.redacted(), how));
+        String check = file.hasSha256() ? FileRecord.SHA256 : expected != null ? FileRecord.UPSTREAM_SHA256
+                : FileRecord.SIZE_ONLY;
+        FileRecord r = new FileRecord(digest.size(), digest.sha256(), check,
+                Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant().toString(), served, how);
+        events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), served, how));
         return r;
     }
 
@@ -311,16 +339,55 @@ final class EnsureJob {
         return new ProgressThrottle(n -> events.on(new WanEvent.BytesTransferred(clock.instant(), id, path, n)));
     }
 
-    /** Under the model's lock, any staging directory of this model is a leftover of a crashed run. */
+    /**
+     * Under the model's lock, a staging area of this model is a leftover of a crashed or failed
+     * run. Partial downloads with a journal are kept for resuming; everything else goes.
+     */
     private void removeStaleStaging(ModelId id) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.tmpDir(), layout.stagingPrefix(id) + "*")) {
             for (Path p : entries) {
-                Fs.deleteTree(p);
+                if (!p.equals(layout.stagingDir(id)) && !p.equals(layout.journalDir(id))) {
+                    Fs.deleteTree(p);
+                }
             }
         } catch (NoSuchFileException e) {
             // nothing staged yet
         } catch (IOException e) {
             throw Fs.map(e, "cannot list " + layout.tmpDir());
+        }
+        keepOnlyResumable(id);
+    }
+
+    /** Drops staged files no journal describes (local copies: cheaper to redo) and empty directories. */
+    private void keepOnlyResumable(ModelId id) {
+        Path staging = layout.stagingDir(id);
+        Path journals = layout.journalDir(id);
+        if (!Files.isDirectory(staging)) {
+            Fs.deleteTree(journals);
+            return;
+        }
+        try (var walk = Files.walk(staging)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    String rel = staging.relativize(p).toString();
+                    if (!Files.exists(layout.journalFile(id, rel))) {
+                        Files.delete(p);
+                    }
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    try (var children = Files.list(p)) {
+                        if (children.findAny().isEmpty()) {
+                            Files.delete(p);
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            Fs.deleteTree(staging); // when in doubt, start over rather than trust odd leftovers
+            Fs.deleteTree(journals);
+            return;
+        }
+        if (!Files.exists(staging)) {
+            Fs.deleteTree(journals);
         }
     }
 

@@ -9,7 +9,7 @@ import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.Manifests;
 import dev.wan.manifest.ModelSpec;
-import dev.wan.source.LocalBackend;
+import dev.wan.source.SourceContext;
 import dev.wan.source.SourceRegistry;
 import dev.wan.source.StorageBackend;
 import dev.wan.store.FileRecord;
@@ -47,9 +47,12 @@ public final class ModelEnsurer {
     private final StateStore states;
     private final SourceRegistry sources;
     private final Clock clock;
+    private final SourceContext context;
     private volatile EventListener events = EventListener.NONE;
 
-    private ModelEnsurer(WanConfig config, Manifest manifest, SourceRegistry sources, Clock clock) {
+    private ModelEnsurer(WanConfig config, Manifest manifest, SourceRegistry sources, Clock clock,
+                         SourceContext context) {
+        this.context = context;
         this.config = config;
         this.manifest = manifest;
         this.layout = new StoreLayout(config.modelsRoot());
@@ -77,10 +80,19 @@ public final class ModelEnsurer {
      * validated against the known schemes).
      */
     public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends) {
-        SourceRegistry registry = new SourceRegistry(List.of(new LocalBackend(config.localRoot())));
+        return create(config, clock, extraBackends, System.getenv());
+    }
+
+    /**
+     * The full form: {@code env} is what backends read (tokens, endpoints, HF_HUB_OFFLINE,
+     * WAN_CONNECTIONS, WAN_STALL_TIMEOUT_SECONDS …) instead of the process environment.
+     */
+    public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends,
+                                      Map<String, String> env) {
+        SourceRegistry registry = new SourceRegistry(SourceRegistry.builtIns());
         extraBackends.forEach(registry::add);
         Manifest manifest = Manifests.load(config.manifest(), registry.schemes());
-        return new ModelEnsurer(config, manifest, registry, clock);
+        return new ModelEnsurer(config, manifest, registry, clock, SourceContexts.from(env, config.localRoot()));
     }
 
     /** The guide's {@code get_wan_paths(id)}: ensure with the default variant, return the directory. */
@@ -204,7 +216,7 @@ public final class ModelEnsurer {
     }
 
     private EnsureJob job() {
-        return new EnsureJob(layout, states, sources, events, clock, config.lockTimeout());
+        return new EnsureJob(layout, states, sources, context, events, clock, config.lockTimeout());
     }
 
     /** Re-hashes files in place; held under the model lock so it never races an ensure. */

@@ -5,7 +5,7 @@ import dev.wan.WanException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -29,24 +29,21 @@ final class Transfer {
      *
      * @return the sha256 (hex) and byte count of what was written
      */
-    static Digest copy(ReadableByteChannel in, Path target, long expectedSize, LongConsumer progress) throws IOException {
+    static Digest copy(InputStream in, Path target, long expectedSize, LongConsumer progress) throws IOException {
         MessageDigest sha = sha256();
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        byte[] buf = new byte[BUFFER];
+        ByteBuffer wrap = ByteBuffer.wrap(buf);
         long total = 0;
         try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             while (total <= expectedSize) {
-                buf.clear();
                 int n = in.read(buf);
                 if (n < 0) {
                     break;
                 }
-                if (n == 0) {
-                    continue;
-                }
-                sha.update(buf.array(), 0, n);
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    out.write(buf);
+                sha.update(buf, 0, n);
+                wrap.clear().limit(n);
+                while (wrap.hasRemaining()) {
+                    out.write(wrap);
                 }
                 total += n;
                 progress.accept(n);
@@ -58,21 +55,32 @@ final class Transfer {
 
     /** Hashes a file in place. */
     static Digest hash(Path file, LongConsumer progress) throws IOException {
-        MessageDigest sha = sha256();
+        return hash(file, 0, -1, sha256(), progress);
+    }
+
+    /** Feeds bytes {@code [from, to)} of a file (to &lt; 0: the end) into {@code sha}; returns the digest so far. */
+    static Digest hash(Path file, long from, long to, MessageDigest sha, LongConsumer progress) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         long total = 0;
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            int n;
-            while ((n = in.read(buf.clear())) >= 0) {
+            long end = to < 0 ? in.size() : to;
+            long pos = from;
+            while (pos < end) {
+                buf.clear().limit((int) Math.min(BUFFER, end - pos));
+                int n = in.read(buf, pos);
+                if (n < 0) {
+                    break;
+                }
                 sha.update(buf.array(), 0, n);
+                pos += n;
                 total += n;
                 progress.accept(n);
             }
         }
-        return new Digest(HexFormat.of().formatHex(sha.digest()), total);
+        return new Digest(to < 0 ? HexFormat.of().formatHex(sha.digest()) : null, total);
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -23,6 +23,11 @@ public final class SourceRegistry {
         ServiceLoader.load(StorageBackend.class).forEach(backends::add);
     }
 
+    /** The backends every wan has. */
+    public static List<StorageBackend> builtIns() {
+        return List.of(new LocalBackend());
+    }
+
     public void add(StorageBackend backend) {
         backends.add(backend);
     }

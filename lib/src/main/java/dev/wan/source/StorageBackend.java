@@ -2,35 +2,27 @@ package dev.wan.source;
 
 import dev.wan.manifest.SourceRef;
 import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Where bytes come from. Implementations are registered in {@link SourceRegistry} (built-ins plus
- * {@link java.util.ServiceLoader}); the ensure machinery does the writing, hashing, verifying and
- * committing, so a backend only has to find and stream files.
+ * {@link java.util.ServiceLoader}); the ensure machinery does the writing, hashing, verifying,
+ * retrying, resuming and committing, so a backend only has to describe and stream files.
  *
- * <p>Failures are reported as {@link dev.wan.WanException} with the code that fits
- * (SOURCE_UNAVAILABLE for a missing file, AUTH_FAIL, NETWORK_TIMEOUT …); the caller moves on to
- * the next source.
+ * <p>Errors: a backend throws {@link dev.wan.WanException} with the code that fits for a
+ * permanent failure of this source (SOURCE_UNAVAILABLE for a missing file or repo, AUTH_FAIL,
+ * SIZE_MISMATCH …): the caller fails over to the next source. It throws
+ * {@link TransientSourceException} (or any other IOException) for what may pass (5xx, 429,
+ * connection reset, timeout): the caller retries with backoff, from the bytes it already has.
+ * Messages must never contain secrets (tokens, keys, presigned query strings).
  */
 public interface StorageBackend {
     /** URI schemes this backend serves, e.g. {@code local}, {@code file}. */
     Set<String> schemes();
 
-    /** The size of a file at the source, as the source reports it. */
-    long size(SourceRef source, String path) throws IOException;
-
-    /** Opens a file for reading from {@code offset}. */
-    ReadableByteChannel open(SourceRef source, String path, long offset) throws IOException;
-
     /**
-     * The file's location when it is on this machine's filesystem: lets wan hardlink instead of
-     * copying, and adopt files already sitting at a model's final path.
+     * Prepares reading from one source for one ensure: resolves revisions, picks credentials.
+     * Cheap and lazy where possible (no request needed just to open).
      */
-    default Optional<Path> localPath(SourceRef source, String path) {
-        return Optional.empty();
-    }
+    SourceSession open(SourceRef source, SourceContext context) throws IOException;
 }

@@ -7,15 +7,16 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 
 /**
  * Owns all path arithmetic under MODELS_ROOT. The layout on disk:
  *
  * <pre>
  * MODELS_ROOT/
- *   .tmp/          in-flight work: .tmp/&lt;id&gt;.&lt;random&gt;/&lt;file path&gt; (same filesystem as the models,
- *                  so the final step is a rename); only the holder of the model's lock writes there
+ *   .tmp/          in-flight work: .tmp/&lt;id&gt;.staging/&lt;file path&gt; (same filesystem as the models,
+ *                  so the final step is a rename) and .tmp/&lt;id&gt;.journal/&lt;file path&gt;.json (which
+ *                  ranges of a partial download are on disk); only the holder of the model's lock
+ *                  writes there, and a later ensure resumes what a crashed one left
  *   .locks/        &lt;id&gt;.lock, see {@link dev.wan.lock.ModelLock}
  *   .state/        &lt;id&gt;.json, see {@link StateStore}
  *   .quarantine/   &lt;id&gt;/&lt;timestamp&gt;/&lt;file path&gt;: files found at a final path that failed
@@ -68,9 +69,22 @@ public final class StoreLayout {
         return stateDir().resolve(id + ".json");
     }
 
-    /** A fresh staging directory for one ensure of a model; random so that leftovers never collide. */
-    public Path newStagingDir(ModelId id) {
-        return createDirectories(tmpDir().resolve(id + "." + UUID.randomUUID().toString().substring(0, 8)));
+    /**
+     * Where the files of one ensure of a model are written before they are committed. Fixed per
+     * model (only the lock holder writes there), so an ensure after a crash finds the bytes the
+     * previous one had and resumes them.
+     */
+    public Path stagingDir(ModelId id) {
+        return tmpDir().resolve(id + ".staging");
+    }
+
+    /** Resume journals of partly downloaded files: {@code .tmp/<id>.journal/<file path>.json}. */
+    public Path journalDir(ModelId id) {
+        return tmpDir().resolve(id + ".journal");
+    }
+
+    public Path journalFile(ModelId id, String path) {
+        return resolveInside(journalDir(id), path + ".json");
     }
 
     /** The staging prefix of a model: every .tmp entry starting with it belongs to that model. */

@@ -10,8 +10,10 @@ import dev.wan.manifest.SourceRef;
 import dev.wan.source.LocalBackend;
 import dev.wan.source.StorageBackend;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
+import java.io.InputStream;
+import dev.wan.source.RemoteFile;
+import dev.wan.source.SourceContext;
+import dev.wan.source.SourceSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,9 +85,9 @@ class BatchAndConcurrencyTest {
         assertEquals(ErrorCode.MODEL_NOT_FOUND, results.get(1).error().code());
     }
 
-    /** Wraps the local backend for {@code file://}, counting opens and bytes served. */
+    /** Wraps the local backend for {@code file://}, counting reads opened and bytes served. */
     static final class CountingBackend implements StorageBackend {
-        final LocalBackend delegate = new LocalBackend(Path.of("/"));
+        final LocalBackend delegate = new LocalBackend();
         final AtomicInteger opens = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
 
@@ -95,37 +97,47 @@ class BatchAndConcurrencyTest {
         }
 
         @Override
-        public long size(SourceRef source, String path) throws IOException {
-            return delegate.size(source, path);
-        }
-
-        @Override
-        public ReadableByteChannel open(SourceRef source, String path, long offset) throws IOException {
-            opens.incrementAndGet();
-            try {
-                Thread.sleep(50); // a slow source: the other threads arrive while this one works
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ReadableByteChannel in = delegate.open(source, path, offset);
-            return new ReadableByteChannel() {
+        public SourceSession open(SourceRef source, SourceContext context) throws IOException {
+            SourceSession inner = delegate.open(source, context);
+            return new SourceSession() {
                 @Override
-                public int read(ByteBuffer dst) throws IOException {
-                    int n = in.read(dst);
-                    if (n > 0) {
-                        bytes.addAndGet(n);
+                public SourceRef source() {
+                    return inner.source();
+                }
+
+                @Override
+                public RemoteFile stat(String path) throws IOException {
+                    return inner.stat(path);
+                }
+
+                @Override
+                public java.util.Optional<Path> localPath(String path) {
+                    return inner.localPath(path);
+                }
+
+                @Override
+                public List<RemoteFile> list() throws IOException {
+                    return inner.list();
+                }
+
+                @Override
+                public InputStream read(String path, long offset, long length) throws IOException {
+                    opens.incrementAndGet();
+                    try {
+                        Thread.sleep(50); // a slow source: the other threads arrive while this one works
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                    return n;
-                }
-
-                @Override
-                public boolean isOpen() {
-                    return in.isOpen();
-                }
-
-                @Override
-                public void close() throws IOException {
-                    in.close();
+                    return new java.io.FilterInputStream(inner.read(path, offset, length)) {
+                        @Override
+                        public int read(byte[] b, int off, int len) throws IOException {
+                            int n = super.read(b, off, len);
+                            if (n > 0) {
+                                bytes.addAndGet(n);
+                            }
+                            return n;
+                        }
+                    };
                 }
             };
         }
@@ -191,14 +203,31 @@ class BatchAndConcurrencyTest {
         }
 
         @Override
-        public long size(SourceRef source, String path) throws IOException {
-            return Files.size(file(source, path));
-        }
+        public SourceSession open(SourceRef source, SourceContext context) {
+            return new SourceSession() {
+                @Override
+                public SourceRef source() {
+                    return source;
+                }
 
-        @Override
-        public ReadableByteChannel open(SourceRef source, String path, long offset) throws IOException {
-            opens.incrementAndGet();
-            return java.nio.channels.FileChannel.open(file(source, path)).position(offset);
+                @Override
+                public RemoteFile stat(String path) throws IOException {
+                    return new RemoteFile(path, Files.size(file(source, path)), null);
+                }
+
+                @Override
+                public InputStream read(String path, long offset, long length) throws IOException {
+                    opens.incrementAndGet();
+                    InputStream in = java.nio.channels.Channels.newInputStream(
+                            java.nio.channels.FileChannel.open(file(source, path)).position(offset));
+                    return length < 0 ? in : new dev.wan.source.BoundedInputStream(in, length);
+                }
+
+                @Override
+                public List<RemoteFile> list() {
+                    return List.of();
+                }
+            };
         }
     }
 

@@ -69,17 +69,18 @@ class StoreLayoutTest {
     }
 
     @Test
-    void stagingDirectoriesAreFreshPerCallAndCarryTheModelPrefix() {
+    void stagingAndJournalDirectoriesAreFixedPerModelAndCarryTheModelPrefix() {
         StoreLayout layout = new StoreLayout(root);
         ModelId id = ModelId.parse("m@1.0.0");
 
-        Path a = layout.newStagingDir(id);
-        Path b = layout.newStagingDir(id);
+        Path staging = layout.stagingDir(id);
+        Path journal = layout.journalFile(id, "sub/w.bin");
 
-        assertNotEquals(a, b);
-        assertEquals(layout.tmpDir(), a.getParent());
-        assertTrue(a.getFileName().toString().startsWith(layout.stagingPrefix(id)));
-        assertTrue(Files.isDirectory(a) && Files.isDirectory(b));
+        assertEquals(staging, layout.stagingDir(id), "the same model always stages in the same place (resume)");
+        assertEquals(layout.tmpDir(), staging.getParent());
+        assertTrue(staging.getFileName().toString().startsWith(layout.stagingPrefix(id)));
+        assertEquals(layout.journalDir(id).resolve("sub/w.bin.json"), journal);
+        assertTrue(layout.journalDir(id).getFileName().toString().startsWith(layout.stagingPrefix(id)));
     }
 
     @Test

@@ -1,0 +1,347 @@
+package dev.wan.ensure;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import dev.wan.source.SourceContext;
+import dev.wan.source.SourceSession;
+import dev.wan.source.TransientSourceException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.RandomAccessFile;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+/**
+ * Downloads one file from a remote source into a preallocated part file: in chunks, several at
+ * once over parallel ranged reads (CDNs cap each connection; {@code connectionsPerFile} of them
+ * add up), each chunk retried from the byte where it stopped, with a stall watchdog, and resumable
+ * across crashes through a {@link PartJournal}. A follower thread hashes the file in order as the
+ * chunks complete (from the page cache), so the digest is ready when the last byte lands.
+ */
+final class Downloader {
+    static final int CHUNK = 16 << 20;
+    private static final long JOURNAL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SourceContext context;
+    private final RetryPolicy retry;
+
+    Downloader(SourceContext context, RetryPolicy retry) {
+        this.context = context;
+        this.retry = retry;
+    }
+
+    Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
+                             Path journalFile, LongConsumer progress) throws IOException {
+        String origin = Sessions.describe(session);
+        int chunks = (int) ((size + CHUNK - 1) / CHUNK);
+        BitSet done = resumable(journalFile, part, origin, size, expectedSha256);
+        if (done.isEmpty()) {
+            Files.deleteIfExists(part);
+        }
+        Files.createDirectories(part.getParent());
+        try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
+            raf.setLength(size);
+            FileChannel ch = raf.getChannel();
+            long resumed = done.stream().mapToLong(i -> chunkEnd(i, size) - (long) i * CHUNK).sum();
+            if (resumed > 0) {
+                progress.accept(resumed);
+            }
+            Run run = new Run(session, path, size, chunks, done, ch, progress,
+                    new PartJournal(origin, size, expectedSha256, CHUNK, null), journalFile);
+            String sha = run.execute();
+            ch.force(true);
+            return new Transfer.Digest(sha, size);
+        }
+    }
+
+    /** The chunks a previous run finished, when its journal and part file are for this very file. */
+    private static BitSet resumable(Path journalFile, Path part, String origin, long size, String sha256) {
+        PartJournal j = PartJournal.readOrNull(journalFile);
+        try {
+            if (j != null && j.matches(origin, size, sha256, CHUNK) && Files.size(part) == size) {
+                return j.doneChunks();
+            }
+        } catch (IOException e) {
+            // no part file: start over
+        }
+        return new BitSet();
+    }
+
+    private static long chunkEnd(int index, long size) {
+        return Math.min(size, (long) index * CHUNK + CHUNK);
+    }
+
+    /** One download: the chunk queue, the workers, the hasher and the journal. */
+    private final class Run {
+        private final SourceSession session;
+        private final String path;
+        private final long size;
+        private final int chunks;
+        private final BitSet done;
+        private final BitSet taken;
+        private final FileChannel ch;
+        private final LongConsumer progress;
+        private final PartJournal journal;
+        private final Path journalFile;
+        private long lastJournalNanos = System.nanoTime();
+        private volatile Throwable failure;
+
+        Run(SourceSession session, String path, long size, int chunks, BitSet done, FileChannel ch,
+            LongConsumer progress, PartJournal journal, Path journalFile) {
+            this.session = session;
+            this.path = path;
+            this.size = size;
+            this.chunks = chunks;
+            this.done = done;
+            this.taken = (BitSet) done.clone();
+            this.ch = ch;
+            this.progress = progress;
+            this.journal = journal;
+            this.journalFile = journalFile;
+        }
+
+        String execute() throws IOException {
+            int workers = Math.max(1, Math.min(context.connectionsPerFile(), chunks - done.cardinality()));
+            ExecutorService pool = Executors.newFixedThreadPool(workers + 1, r -> {
+                Thread t = new Thread(r, "wan-download");
+                t.setDaemon(true);
+                return t;
+            });
+            ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "wan-stall-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+            List<Slot> slots = java.util.stream.IntStream.range(0, workers).mapToObj(i -> new Slot()).toList();
+            long stallNanos = context.stallTimeout().toNanos();
+            ScheduledFuture<?> watching = watchdog.scheduleAtFixedRate(() -> slots.forEach(s -> s.closeIfStalled(stallNanos)),
+                    1, 1, TimeUnit.SECONDS);
+            try {
+                Future<String> hasher = pool.submit(this::hashInOrder);
+                List<Future<Void>> running = slots.stream().map(s -> pool.submit(() -> work(s))).toList();
+                for (Future<Void> f : running) {
+                    await(f);
+                }
+                String sha = await(hasher);
+                writeJournal(true);
+                return sha;
+            } finally {
+                watching.cancel(true);
+                watchdog.shutdownNow();
+                pool.shutdownNow();
+                slots.forEach(Slot::abort);
+            }
+        }
+
+        private <T> T await(Future<T> f) throws IOException {
+            try {
+                return f.get();
+            } catch (ExecutionException e) {
+                Throwable cause = failure != null ? failure : e.getCause();
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("download of " + path + " interrupted");
+            }
+        }
+
+        private Void work(Slot slot) throws IOException {
+            int index;
+            while (failure == null && (index = nextChunk()) >= 0) {
+                try {
+                    fetch(index, slot);
+                    complete(index);
+                } catch (IOException | RuntimeException e) {
+                    fail(e);
+                    throw e;
+                }
+            }
+            return null;
+        }
+
+        private synchronized int nextChunk() {
+            int i = taken.nextClearBit(0);
+            if (i >= chunks) {
+                return -1;
+            }
+            taken.set(i);
+            return i;
+        }
+
+        private void fetch(int index, Slot slot) throws IOException {
+            long pos = (long) index * CHUNK;
+            long end = chunkEnd(index, size);
+            byte[] buf = new byte[Transfer.BUFFER];
+            ByteBuffer wrap = ByteBuffer.wrap(buf);
+            int failures = 0;
+            while (pos < end && failure == null) {
+                try (InputStream in = session.read(path, pos, end - pos)) {
+                    slot.begin(in);
+                    while (pos < end) {
+                        int n = in.read(buf, 0, (int) Math.min(buf.length, end - pos));
+                        if (n < 0) {
+                            throw new TransientSourceException(ErrorCode.INCOMPLETE_DOWNLOAD,
+                                    "the connection ended at byte " + pos + " of " + size, null);
+                        }
+                        wrap.clear().limit(n);
+                        long at = pos;
+                        while (wrap.hasRemaining()) {
+                            at += ch.write(wrap, at);
+                        }
+                        pos += n;
+                        slot.moved();
+                        progress.accept(n);
+                        failures = 0;
+                    }
+                } catch (WanException e) {
+                    throw e;
+                } catch (IOException e) {
+                    IOException why = slot.stalled() ? new TransientSourceException(ErrorCode.NETWORK_TIMEOUT,
+                            "no data for " + context.stallTimeout().toSeconds() + " s", null) : e;
+                    failures++;
+                    if (failures > retry.attempts() || failure != null) {
+                        throw giveUp(why, failures);
+                    }
+                    sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
+                } finally {
+                    slot.end();
+                }
+            }
+        }
+
+        private WanException giveUp(IOException why, int tries) {
+            ErrorCode code = why instanceof TransientSourceException t ? t.code()
+                    : why instanceof SocketTimeoutException ? ErrorCode.NETWORK_TIMEOUT : ErrorCode.SOURCE_UNAVAILABLE;
+            return new WanException(code, path + ": " + why.getMessage() + " (gave up after " + tries + " tries)",
+                    "retry later; wan resumes from the bytes it already has", List.of(), why);
+        }
+
+        private void sleep(Duration d) throws InterruptedIOException {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to retry " + path);
+            }
+        }
+
+        private synchronized void complete(int index) throws IOException {
+            done.set(index);
+            notifyAll();
+            if (System.nanoTime() - lastJournalNanos > JOURNAL_EVERY_NANOS) {
+                writeJournal(false);
+            }
+        }
+
+        private synchronized void fail(Throwable e) {
+            if (failure == null) {
+                failure = e;
+            }
+            notifyAll();
+        }
+
+        /** Forces the data first: the journal must never mark bytes that a crash could lose. */
+        private synchronized void writeJournal(boolean all) throws IOException {
+            ch.force(false);
+            new PartJournal(journal.source(), journal.size(), journal.sha256(), journal.chunkSize(),
+                    ((BitSet) done.clone()).toLongArray()).write(journalFile);
+            lastJournalNanos = System.nanoTime();
+        }
+
+        private String hashInOrder() throws IOException, InterruptedException {
+            MessageDigest sha = Transfer.sha256();
+            ByteBuffer buf = ByteBuffer.allocate(Transfer.BUFFER);
+            for (int i = 0; i < chunks; i++) {
+                synchronized (this) {
+                    while (!done.get(i) && failure == null) {
+                        wait();
+                    }
+                    if (failure != null) {
+                        return null;
+                    }
+                }
+                for (long pos = (long) i * CHUNK, end = chunkEnd(i, size); pos < end; ) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+                    int n = ch.read(buf, pos);
+                    if (n < 0) {
+                        throw new IOException("part file shorter than expected at " + pos);
+                    }
+                    sha.update(buf.array(), 0, n);
+                    pos += n;
+                }
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    /** One worker's current transfer, watched for stalls. */
+    private static final class Slot {
+        private volatile InputStream current;
+        private volatile long lastMove = System.nanoTime();
+        private volatile boolean stalled;
+
+        void begin(InputStream in) {
+            stalled = false;
+            lastMove = System.nanoTime();
+            current = in;
+        }
+
+        void moved() {
+            lastMove = System.nanoTime();
+        }
+
+        boolean stalled() {
+            return stalled;
+        }
+
+        void end() {
+            current = null;
+        }
+
+        void closeIfStalled(long limitNanos) {
+            InputStream in = current;
+            if (in != null && System.nanoTime() - lastMove > limitNanos) {
+                stalled = true;
+                abortQuietly(in);
+            }
+        }
+
+        void abort() {
+            InputStream in = current;
+            if (in != null) {
+                abortQuietly(in);
+            }
+        }
+
+        private static void abortQuietly(InputStream in) {
+            try {
+                in.close();
+            } catch (IOException | RuntimeException ignored) {
+                // closing is how a stuck read is interrupted; its error is expected
+            }
+        }
+    }
+}

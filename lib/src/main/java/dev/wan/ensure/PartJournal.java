@@ -1,0 +1,49 @@
+package dev.wan.ensure;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.store.Fs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Objects;
+
+/**
+ * Which chunks of a partly downloaded file are on disk, {@code .tmp/<id>.journal/<path>.json}:
+ *
+ * <pre>
+ * {"source":"hf://org/repo@3f2a…","size":1073741824,"sha256":"…","chunkSize":16777216,"done":[-1,255]}
+ * </pre>
+ *
+ * {@code done} is a bit set (as longs) of finished chunks. It is written only after the data it
+ * marks was forced to disk, so a crash can lose progress but never claim bytes that are not
+ * there. A journal for another source, size, digest or chunk size is ignored: the download starts
+ * over rather than mixing bytes of two different files.
+ */
+record PartJournal(String source, long size, String sha256, int chunkSize, long[] done) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    BitSet doneChunks() {
+        return BitSet.valueOf(done == null ? new long[0] : done);
+    }
+
+    boolean matches(String otherSource, long otherSize, String otherSha256, int otherChunkSize) {
+        return Objects.equals(source, otherSource) && size == otherSize && Objects.equals(sha256, otherSha256)
+                && chunkSize == otherChunkSize;
+    }
+
+    static PartJournal readOrNull(Path file) {
+        try {
+            return JSON.readValue(Files.readAllBytes(file), PartJournal.class);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    void write(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Fs.writeAtomically(file, JSON.writeValueAsBytes(this));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.wan.ensure;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import dev.wan.source.SourceContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** Builds the {@link SourceContext} from the environment: WAN_CONNECTIONS, WAN_STALL_TIMEOUT_SECONDS. */
+final class SourceContexts {
+    private SourceContexts() {
+    }
+
+    static SourceContext from(Map<String, String> env, Path localRoot) {
+        int connections = positive(env, "WAN_CONNECTIONS", SourceContext.DEFAULT_CONNECTIONS);
+        Duration stall = Duration.ofSeconds(positive(env, "WAN_STALL_TIMEOUT_SECONDS",
+                (int) SourceContext.DEFAULT_STALL_TIMEOUT.toSeconds()));
+        return new SourceContext(env, localRoot, connections, SourceContext.DEFAULT_CONNECT_TIMEOUT, stall);
+    }
+
+    private static int positive(Map<String, String> env, String name, int fallback) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new WanException(ErrorCode.INVALID_CONFIG, name + "=" + v + " is not a positive whole number",
+                "unset it or set e.g. " + name + "=" + fallback);
+    }
+}

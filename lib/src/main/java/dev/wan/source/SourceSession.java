@@ -1,0 +1,45 @@
+package dev.wan.source;
+
+import dev.wan.manifest.SourceRef;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Reading from one source during one ensure (or one test-sources run). Thread-safe. */
+public interface SourceSession extends Closeable {
+    SourceRef source();
+
+    /** The upstream revision read (a Hub commit sha), recorded in state; null when sources have none. */
+    default String revision() {
+        return null;
+    }
+
+    /** Size and, when the source states it, the sha256 of one file (paths are model-relative). */
+    RemoteFile stat(String path) throws IOException;
+
+    /**
+     * Bytes {@code [offset, offset + length)} of a file; {@code length < 0} means to the end. A
+     * source that cannot honour the range must throw, never return other bytes.
+     */
+    InputStream read(String path, long offset, long length) throws IOException;
+
+    /** The file on this machine's filesystem, when it is one: lets wan hardlink or adopt in place. */
+    default Optional<Path> localPath(String path) {
+        return Optional.empty();
+    }
+
+    /** Every file the source has under it (for allow_patterns and test-sources). */
+    List<RemoteFile> list() throws IOException;
+
+    /** Which credentials this session uses, masked (e.g. "HF_TOKEN hf_****abcd"), for test-auth. */
+    default String credentials() {
+        return "none";
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+}
