@@ -31,7 +31,14 @@ final class Common {
     }
 
     ModelEnsurer ensurer(Duration lockTimeout) {
-        return ModelEnsurer.create(config(lockTimeout));
+        return ensurer(lockTimeout, java.util.Map.of());
+    }
+
+    /** {@code envOverrides}: flags that stand for environment settings (e.g. --connections → WAN_CONNECTIONS). */
+    ModelEnsurer ensurer(Duration lockTimeout, java.util.Map<String, String> envOverrides) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(envOverrides);
+        return ModelEnsurer.create(config(lockTimeout), java.time.Clock.systemUTC(), java.util.List.of(), env);
     }
 
     Output output(PrintWriter out, PrintWriter err) {

@@ -32,6 +32,10 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
             description = "How long to wait for another process working on the same model (default: 30m).")
     Duration lockTimeout;
 
+    @Option(names = "--connections", paramLabel = "N",
+            description = "Parallel ranged connections per big remote file (default: $WAN_CONNECTIONS, else 8).")
+    Integer connections;
+
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "2",
             description = "Models ensured at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
@@ -47,7 +51,11 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
     @Override
     public Integer call() {
         Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
-        ModelEnsurer ensurer = common.ensurer(lockTimeout);
+        if (connections != null && connections < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connections must be at least 1");
+        }
+        ModelEnsurer ensurer = common.ensurer(lockTimeout,
+                connections == null ? java.util.Map.of() : java.util.Map.of("WAN_CONNECTIONS", connections.toString()));
         List<String> ids = selection.resolve(ensurer.manifest(), false);
         ids.forEach(id -> ensurer.manifest().model(id).resolveVariant(selection.variant));
         ensurer.checkStore(); // once, rather than the same error for every model of a batch

@@ -171,6 +171,22 @@ public final class ModelEnsurer {
         }
     }
 
+    /**
+     * Checks every source of a model (reachability, credentials, listing, a stat and a small
+     * ranged read), timing each step. Writes nothing; never throws for a failing source.
+     */
+    public List<SourceCheck> testSources(String modelId) {
+        return testSources(modelId, null, true);
+    }
+
+    /** As {@link #testSources(String)}; {@code readBytes = false} skips the ranged read (test-auth). */
+    public List<SourceCheck> testSources(String modelId, String variant, boolean readBytes) {
+        ModelSpec spec = manifest.model(modelId);
+        String v = spec.resolveVariant(variant);
+        SourceProbe probe = new SourceProbe(sources, context);
+        return spec.sources().stream().map(src -> probe.check(spec, v, src, readBytes)).toList();
+    }
+
     /** Result of one model in {@link #ensureBatch}: a path or the error. */
     public record BatchResult(String model, Path path, WanException error) {
         public boolean ok() {

@@ -256,6 +256,27 @@ class WanCliTest {
     }
 
     @Test
+    void testSourcesReportsEachSourceWithTimingsAndExitsSixWhenOneFails() throws Exception {
+        Run good = wanHere("test-sources", ALPHA, "--json");
+        Fixtures.writeManifest(manifest, alpha.sources(work.resolve("nowhere").toUri().toString()), beta);
+        Run bad = wanHere("test-sources", ALPHA, "--json");
+        Run auth = wanHere("test-auth", ALPHA);
+
+        assertEquals(0, good.code, good.err);
+        JsonNode src = good.json().get("sources").get(0);
+        assertTrue(src.get("ok").asBoolean());
+        assertEquals(2, src.get("manifestFilesFound").asInt(), "the default variant has 2 files: " + src);
+        assertTrue(src.get("readBytes").asLong() > 0, "a ranged read of the largest file: " + src);
+        assertEquals(6, bad.code, bad.err);
+        JsonNode sources = bad.json().get("sources");
+        assertEquals(2, sources.size(), "both sources of the model are checked");
+        assertTrue(sources.get(0).get("ok").asBoolean());
+        assertEquals("SOURCE_UNAVAILABLE", sources.get(1).get("code").asText());
+        assertEquals(6, auth.code, auth.out);
+        assertTrue(auth.out.contains("FAIL") && auth.out.contains("nowhere"), auth.out);
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         Run r = wanHere("status", "--frobnicate");
 

@@ -1,0 +1,83 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.SourceCheck;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "test-sources", mixinStandardHelpOptions = true,
+        description = {"Check every source of the models (default: all): reachable, credentials accepted, files listed,",
+                "a stat and a 1 MiB ranged read of the largest file, each timed. Writes nothing.",
+                "Exit 6 when any source fails (a failing source is fine if another one serves the model)."})
+final class TestSourcesCommand implements Callable<Integer>, WanCli.WithCommon {
+    @Mixin
+    Common common;
+
+    @Mixin
+    Selection selection;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Common common() {
+        return common;
+    }
+
+    @Override
+    public Integer call() {
+        return run(common, selection, spec, "test-sources", true);
+    }
+
+    static int run(Common common, Selection selection, CommandLine.Model.CommandSpec spec, String command,
+                   boolean readBytes) {
+        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        ModelEnsurer ensurer = common.ensurer(null);
+        List<SourceCheck> checks = new ArrayList<>();
+        for (String id : selection.resolve(ensurer.manifest(), true)) {
+            checks.addAll(ensurer.testSources(id, selection.variant, readBytes));
+        }
+        boolean ok = checks.stream().allMatch(SourceCheck::ok);
+        if (o.json) {
+            ObjectNode doc = o.document(command, ok);
+            ArrayNode arr = doc.putArray("sources");
+            for (SourceCheck c : checks) {
+                ObjectNode n = arr.addObject();
+                n.put("model", c.model());
+                n.put("source", c.source());
+                n.put("ok", c.ok());
+                n.put("code", c.code() == null ? null : c.code().name());
+                n.put("message", c.message());
+                n.put("credentials", c.credentials());
+                n.put("revision", c.revision());
+                n.put("filesListed", c.filesListed());
+                n.put("manifestFilesFound", c.manifestFilesFound());
+                n.put("openMillis", c.openMillis());
+                n.put("listMillis", c.listMillis());
+                n.put("statMillis", c.statMillis());
+                n.put("readBytes", c.readBytes());
+                n.put("readMillis", c.readMillis());
+            }
+            o.print(doc);
+        } else {
+            for (SourceCheck c : checks) {
+                String detail = c.ok()
+                        ? (c.filesListed() >= 0 ? c.filesListed() + " files listed (" + c.manifestFilesFound()
+                                + " of the manifest's), " : "")
+                                + (readBytes ? String.format(Locale.ROOT, "read %s in %d ms (%s/s)",
+                                Output.bytes(c.readBytes()), c.readMillis(), Output.bytes((long) c.readRate())) : "accepted")
+                        : c.code() + ": " + c.message();
+                o.line(String.format(Locale.ROOT, "%-4s %-24s %s  [%s%s]  %s", c.ok() ? "ok" : "FAIL", c.model(),
+                        c.source(), c.credentials(), c.revision() == null ? "" : ", revision " + c.revision(), detail));
+            }
+        }
+        return ok ? WanCli.EXIT_OK : dev.wan.ErrorCode.SOURCE_UNAVAILABLE.exitCode();
+    }
+}
