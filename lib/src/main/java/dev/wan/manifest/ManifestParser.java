@@ -143,6 +143,14 @@ final class ManifestParser {
             error(ErrorCode.MANIFEST_VALIDATION_ERROR, m.inputPositionOf(List.of("lora_required")),
                     "model " + id + ": lora_required must be true or false");
         }
+        if (!allow.isEmpty()) {
+            for (FileSpec f : files) {
+                if (allow.stream().noneMatch(p -> Glob.matches(p, f.path()))) {
+                    warn(at, "model " + id + ": file '" + f.path() + "' matches none of allow_patterns " + allow
+                            + " and will not be fetched");
+                }
+            }
+        }
         return new ModelSpec(id, orEmpty(string(m, "description", id)), id.version(), variants, defaultVariant,
                 strings(m, "resolution_caps", id), strings(m, "optional_components", id),
                 strings(m, "required_components", id), Boolean.TRUE.equals(lora), allow, files, sources);

@@ -46,9 +46,14 @@ public record ModelSpec(
         return requested;
     }
 
-    /** Every file of the variant, optional ones included. */
+    /** Every file of the variant that allow_patterns admits, optional ones included. */
     public List<FileSpec> filesFor(String variant) {
-        return files.stream().filter(f -> f.belongsTo(variant)).toList();
+        return files.stream().filter(f -> f.belongsTo(variant) && allowed(f.path())).toList();
+    }
+
+    /** With allow_patterns set, only matching files are part of the model (as on the Hub). */
+    public boolean allowed(String path) {
+        return allowPatterns.isEmpty() || allowPatterns.stream().anyMatch(p -> Glob.matches(p, path));
     }
 
     /** A file is optional when marked so, or when its component is optional and not required. */

@@ -1,0 +1,54 @@
+package dev.wan.source.http;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.Response;
+
+/**
+ * How long a server asked us to wait: the IETF {@code RateLimit} header the Hub sends
+ * ({@code "resolvers";r=0;t=42}: nothing remaining, the window resets in 42 s), else
+ * {@code Retry-After} (seconds or an HTTP date). Null when the server gave no hint.
+ */
+public final class RetryAfter {
+    private static final Pattern REMAINING = Pattern.compile("(?:^|;)\\s*r\\s*=\\s*(\\d+)");
+    private static final Pattern RESET = Pattern.compile("(?:^|;)\\s*t\\s*=\\s*(\\d+)");
+    private static final Duration MAX = Duration.ofMinutes(5);
+
+    private RetryAfter() {
+    }
+
+    public static Duration of(Response response) {
+        return parse(response.header("RateLimit"), response.header("Retry-After"));
+    }
+
+    static Duration parse(String rateLimit, String retryAfter) {
+        if (rateLimit != null) {
+            Matcher r = REMAINING.matcher(rateLimit);
+            Matcher t = RESET.matcher(rateLimit);
+            if (r.find() && Long.parseLong(r.group(1)) == 0 && t.find()) {
+                return cap(Duration.ofSeconds(Long.parseLong(t.group(1))));
+            }
+        }
+        if (retryAfter != null) {
+            String v = retryAfter.strip();
+            if (v.matches("\\d{1,9}")) {
+                return cap(Duration.ofSeconds(Long.parseLong(v)));
+            }
+            try {
+                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return cap(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException ignored) {
+                // not a date either: no hint
+            }
+        }
+        return null;
+    }
+
+    private static Duration cap(Duration d) {
+        return d.compareTo(MAX) > 0 ? MAX : d;
+    }
+}
