@@ -85,8 +85,10 @@ final class Cli {
                 p.destroyForcibly();
                 throw new AssertionError("wan " + String.join(" ", args) + " did not finish in 5 minutes");
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
+            Secrets.assertNoneIn("wan " + String.join(" ", args), r.stdout() + r.stderr());
+            return r;
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
