@@ -133,6 +133,7 @@ final class Downloader {
             long stallNanos = context.stallTimeout().toNanos();
             ScheduledFuture<?> watching = watchdog.scheduleAtFixedRate(() -> slots.forEach(s -> s.closeIfStalled(stallNanos)),
                     1, 1, TimeUnit.SECONDS);
+            boolean finished = false;
             try {
                 Future<String> hasher = pool.submit(this::hashInOrder);
                 List<Future<Void>> running = slots.stream().map(s -> pool.submit(() -> work(s))).toList();
@@ -140,9 +141,13 @@ final class Downloader {
                     await(f);
                 }
                 String sha = await(hasher);
-                writeJournal(true);
+                writeJournal();
+                finished = true;
                 return sha;
             } finally {
+                if (!finished) {
+                    saveProgress(); // chunks finished before the failure are kept for the next run
+                }
                 watching.cancel(true);
                 watchdog.shutdownNow();
                 pool.shutdownNow();
@@ -252,7 +257,7 @@ final class Downloader {
             done.set(index);
             notifyAll();
             if (System.nanoTime() - lastJournalNanos > JOURNAL_EVERY_NANOS) {
-                writeJournal(false);
+                writeJournal();
             }
         }
 
@@ -263,8 +268,18 @@ final class Downloader {
             notifyAll();
         }
 
+        private void saveProgress() {
+            try {
+                if (!done.isEmpty()) {
+                    writeJournal();
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // losing the journal only costs a re-download
+            }
+        }
+
         /** Forces the data first: the journal must never mark bytes that a crash could lose. */
-        private synchronized void writeJournal(boolean all) throws IOException {
+        private synchronized void writeJournal() throws IOException {
             ch.force(false);
             new PartJournal(journal.source(), journal.size(), journal.sha256(), journal.chunkSize(),
                     ((BitSet) done.clone()).toLongArray()).write(journalFile);
