@@ -38,6 +38,9 @@ import java.util.function.LongConsumer;
 final class Downloader {
     static final int CHUNK = 16 << 20;
     private static final long JOURNAL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Bytes a retried transfer must move before its failure count starts again from zero. */
+    private static final long PROGRESS_THAT_COUNTS = 1 << 20;
+    private static final int MAX_TRIES_PER_CHUNK_FACTOR = 8;
 
     private final SourceContext context;
     private final RetryPolicy retry;
@@ -202,6 +205,8 @@ final class Downloader {
             byte[] buf = new byte[Transfer.BUFFER];
             ByteBuffer wrap = ByteBuffer.wrap(buf);
             int failures = 0;
+            int tries = 0;
+            long sinceFailure = 0;
             while (pos < end && failure == null) {
                 try (InputStream in = session.read(path, pos, end - pos)) {
                     slot.begin(in);
@@ -219,7 +224,10 @@ final class Downloader {
                         pos += n;
                         slot.moved();
                         progress.accept(n);
-                        failures = 0;
+                        sinceFailure += n;
+                        if (sinceFailure >= PROGRESS_THAT_COUNTS) {
+                            failures = 0; // real progress: a long download over a flaky link keeps going
+                        }
                     }
                 } catch (WanException e) {
                     throw e;
@@ -227,8 +235,12 @@ final class Downloader {
                     IOException why = slot.stalled() ? new TransientSourceException(ErrorCode.NETWORK_TIMEOUT,
                             "no data for " + context.stallTimeout().toSeconds() + " s", null) : e;
                     failures++;
-                    if (failures > retry.attempts() || failure != null) {
-                        throw giveUp(why, failures);
+                    tries++;
+                    sinceFailure = 0;
+                    // a source that always cuts after a few bytes must not keep us busy forever
+                    if (failures > retry.attempts() || tries > MAX_TRIES_PER_CHUNK_FACTOR * (retry.attempts() + 1)
+                            || failure != null) {
+                        throw giveUp(why, tries);
                     }
                     sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
                 } finally {

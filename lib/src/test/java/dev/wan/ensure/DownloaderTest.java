@@ -184,4 +184,19 @@ class DownloaderTest {
         assertEquals(SHA, digest.sha256());
         assertTrue(calls.get() >= 2, "the stalled read was abandoned and retried");
     }
+
+    @Test
+    void aSourceThatAlwaysCutsAfterAFewBytesIsGivenUpOn() {
+        SourceSession s = new ArraySession(n -> false, n -> false) {
+            @Override
+            public InputStream read(String path, long offset, long length) {
+                return new ByteArrayInputStream(CONTENT, (int) offset, 100); // 100 bytes, then the body ends
+            }
+        };
+
+        WanException e = assertThrows(WanException.class, () -> downloader(1).download(s, "f", SIZE, SHA,
+                tmp.resolve("part"), tmp.resolve("j.json"), x -> { }));
+
+        assertEquals(ErrorCode.INCOMPLETE_DOWNLOAD, e.code());
+    }
 }
