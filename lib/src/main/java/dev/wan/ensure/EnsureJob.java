@@ -273,7 +273,9 @@ final class EnsureJob {
         events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), served));
         String how = "copied";
         Transfer.Digest digest;
-        Files.deleteIfExists(stagedFile);
+        if (local.isPresent()) {
+            Files.deleteIfExists(stagedFile); // a local copy starts over; a download resumes from its journal
+        }
         if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
             how = "linked";
             digest = Transfer.hash(stagedFile, progress(id, file.path()));

@@ -13,10 +13,14 @@ public record SourceRef(String uri) {
         return colon <= 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
     }
 
-    /** The URI without its query string: presigned URLs carry credentials there. */
+    /**
+     * The URI without its query string (presigned URLs carry credentials there) and without the
+     * password of any user info ({@code https://user:secret@host/…}).
+     */
     public String redacted() {
         int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q) + "?<redacted>";
+        String base = q < 0 ? uri : uri.substring(0, q) + "?<redacted>";
+        return base.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^/@?#:]*):[^/@?#]*@", "$1:<redacted>@");
     }
 
     @Override

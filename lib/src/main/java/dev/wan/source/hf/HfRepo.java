@@ -1,0 +1,32 @@
+package dev.wan.source.hf;
+
+import dev.wan.ErrorCode;
+import dev.wan.WanException;
+import dev.wan.manifest.SourceRef;
+
+/** {@code hf://org/repo[@revision]}: a model repository and the revision asked for (default main). */
+record HfRepo(String id, String revision) {
+    static final String DEFAULT_REVISION = "main";
+
+    static HfRepo parse(SourceRef source) {
+        String body = source.uri().substring("hf://".length());
+        int at = body.indexOf('@');
+        String id = at < 0 ? body : body.substring(0, at);
+        String revision = at < 0 ? DEFAULT_REVISION : body.substring(at + 1);
+        String[] parts = id.split("/", -1);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || revision.isEmpty()) {
+            throw new WanException(ErrorCode.INVALID_CONFIG, "source " + source.redacted()
+                    + " does not name a repository", "write hf://org/repo or hf://org/repo@revision");
+        }
+        return new HfRepo(id, revision);
+    }
+
+    /** A 40-hex commit needs no lookup. */
+    boolean pinned() {
+        return isCommit(revision);
+    }
+
+    static boolean isCommit(String s) {
+        return s != null && s.matches("[0-9a-f]{40}");
+    }
+}
