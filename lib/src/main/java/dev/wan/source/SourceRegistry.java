@@ -25,7 +25,8 @@ public final class SourceRegistry {
 
     /** The backends every wan has. */
     public static List<StorageBackend> builtIns() {
-        return List.of(new LocalBackend());
+        return List.of(new LocalBackend(), new dev.wan.source.hf.HfBackend(), new dev.wan.source.http.HttpBackend(),
+                new dev.wan.source.s3.S3Backend());
     }
 
     public void add(StorageBackend backend) {
