@@ -58,6 +58,7 @@ final class EnsureJob {
     private final Duration lockTimeout;
     private final Inspector inspector;
     private final Downloader downloader;
+    private final int parallelFiles;
     private Sessions sessions;
 
     EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, SourceContext context,
@@ -71,6 +72,7 @@ final class EnsureJob {
         this.lockTimeout = lockTimeout;
         this.inspector = new Inspector(layout);
         this.downloader = new Downloader(context, RetryPolicy.from(context.env()));
+        this.parallelFiles = SourceContexts.parallelFiles(context.env());
     }
 
     Path run(ModelSpec spec, String variant) {
@@ -120,37 +122,49 @@ final class EnsureJob {
         List<FileStatus> todo = now.files().stream().filter(f -> f.state() != FileState.OK).toList();
         events.on(new WanEvent.EnsureStarted(clock.instant(), id, variant, todo.size(),
                 todo.stream().mapToLong(FileStatus::size).sum(), spec.totalBytes(variant)));
-
-        Map<String, FileRecord> records = new HashMap<>(record.files());
-        List<String> staged = new ArrayList<>();
-        long fetched = 0;
         boolean fresh = !Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS);
-        WanException failure = null;
-        for (FileStatus status : todo) {
+
+        // Several files at once: per-file work has serial parts (stat, hash catching up, fsync,
+        // rename) that would otherwise leave the network idle between files.
+        List<Outcome> outcomes = forEachFile(todo, status -> {
             FileSpec file = byPath.get(status.path());
             Path target = StoreLayout.resolveForWrite(modelDir, file.path());
             try {
                 if (status.state() != FileState.MISSING) {
-                    FileRecord adopted = adoptInPlace(spec, file, target, status.state(), records.get(file.path()));
+                    FileRecord adopted = adoptInPlace(spec, file, target, status.state(),
+                            record.files().get(file.path()));
                     if (adopted != null) {
-                        records.put(file.path(), adopted);
-                        continue;
+                        return new Outcome(file.path(), adopted, false, null);
                     }
                 }
                 Path stagedFile = StoreLayout.resolveInside(staging, file.path());
                 Files.createDirectories(stagedFile.getParent());
-                records.put(file.path(), fetchWithFailover(spec, file, stagedFile, target));
-                staged.add(file.path());
-                fetched += file.size();
+                return new Outcome(file.path(), fetchWithFailover(spec, file, stagedFile, target), true, null);
             } catch (WanException | IOException e) {
                 WanException we = e instanceof WanException w ? w
                         : Fs.map((IOException) e, "model " + id + ": cannot stage " + file.path());
-                if (!spec.isOptional(file)) {
-                    failure = we;
-                    break;
+                if (spec.isOptional(file)) {
+                    events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", we.code(),
+                            "optional file skipped: " + we.getMessage()));
+                    return new Outcome(file.path(), null, false, null);
                 }
-                events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", we.code(),
-                        "optional file skipped: " + we.getMessage()));
+                return new Outcome(file.path(), null, false, we);
+            }
+        });
+
+        Map<String, FileRecord> records = new HashMap<>(record.files());
+        List<String> staged = new ArrayList<>();
+        long fetched = 0;
+        WanException failure = null;
+        for (Outcome o : outcomes) {
+            if (o.error() != null) {
+                failure = failure == null ? o.error() : failure;
+            } else if (o.record() != null) {
+                records.put(o.path(), o.record());
+                if (o.staged()) {
+                    staged.add(o.path());
+                    fetched += o.record().size();
+                }
             }
         }
         if (failure != null) {
@@ -162,6 +176,44 @@ final class EnsureJob {
         commit(id, staging, modelDir, staged, fresh);
         states.write(record.withFiles(records).completed(variant, clock.instant().toString()));
         return fetched;
+    }
+
+    /** What happened to one file: its new record (staged or adopted), nothing (optional, skipped), or an error. */
+    private record Outcome(String path, FileRecord record, boolean staged, WanException error) {
+    }
+
+    /** Runs {@code work} for every file, {@code parallelFiles} at a time, keeping the input order. */
+    private List<Outcome> forEachFile(List<FileStatus> todo, java.util.function.Function<FileStatus, Outcome> work) {
+        if (parallelFiles <= 1 || todo.size() <= 1) {
+            return todo.stream().map(work).toList();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(parallelFiles, todo.size()), r -> {
+                    Thread t = new Thread(r, "wan-file");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<Outcome>> futures = todo.stream()
+                    .map(f -> pool.submit(() -> work.apply(f))).toList();
+            List<Outcome> outcomes = new ArrayList<>();
+            for (java.util.concurrent.Future<Outcome> f : futures) {
+                try {
+                    outcomes.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new WanException(ErrorCode.FILESYSTEM_ERROR, "interrupted", "");
+                }
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The records of files at their final path: everything but what was staged. */

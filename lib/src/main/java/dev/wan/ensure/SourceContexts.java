@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** Builds the {@link SourceContext} from the environment: WAN_CONNECTIONS, WAN_STALL_TIMEOUT_SECONDS. */
+/** Transfer settings from the environment: WAN_CONNECTIONS, WAN_STALL_TIMEOUT_SECONDS, WAN_PARALLEL_FILES. */
 final class SourceContexts {
     private SourceContexts() {
     }
@@ -17,6 +17,11 @@ final class SourceContexts {
         Duration stall = Duration.ofSeconds(positive(env, "WAN_STALL_TIMEOUT_SECONDS",
                 (int) SourceContext.DEFAULT_STALL_TIMEOUT.toSeconds()));
         return new SourceContext(env, localRoot, connections, SourceContext.DEFAULT_CONNECT_TIMEOUT, stall);
+    }
+
+    /** Files of one model fetched at once: WAN_PARALLEL_FILES, default 4. */
+    static int parallelFiles(Map<String, String> env) {
+        return positive(env, "WAN_PARALLEL_FILES", 4);
     }
 
     private static int positive(Map<String, String> env, String name, int fallback) {
