@@ -7,7 +7,6 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelStatus;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,10 +17,7 @@ import picocli.CommandLine.Option;
                 "first source that works; prints each model's directory. Safe to run concurrently and after a crash.",
                 "Examples:", "  wan ensure --all", "  wan models ensure --only t2v-A14B@2.2.0 --variant bf16",
                 "  dir=$(wan ensure demo-text@1.0.0 --quiet)"})
-final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
-    @Mixin
-    Common common;
-
+final class EnsureCommand extends Verb {
     @Mixin
     Selection selection;
 
@@ -40,17 +36,9 @@ final class EnsureCommand implements Callable<Integer>, WanCli.WithCommon {
             description = "Models ensured at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Common common() {
-        return common;
-    }
-
     @Override
     public Integer call() {
-        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        Output o = output();
         if (connections != null && connections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connections must be at least 1");
         }

@@ -6,28 +6,14 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelStatus;
 import dev.wan.manifest.ModelSpec;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = "List the models the manifest declares: variants, files, size, sources and current state.")
-final class ListCommand implements Callable<Integer>, WanCli.WithCommon {
-    @Mixin
-    Common common;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Common common() {
-        return common;
-    }
-
+final class ListCommand extends Verb {
     @Override
     public Integer call() {
-        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        Output o = output();
         ModelEnsurer ensurer = common.ensurer(null);
         if (o.json) {
             ObjectNode doc = o.document("list", true);

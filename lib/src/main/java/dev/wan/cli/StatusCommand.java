@@ -7,8 +7,6 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelStatus;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,27 +14,16 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show each model's state without hashing anything (a stat per file plus the state file).",
                 "States: NOT_PRESENT, PARTIAL, VERIFYING, COMPLETE, CORRUPT. 'wan verify' re-hashes."})
-final class StatusCommand implements Callable<Integer>, WanCli.WithCommon {
-    @Mixin
-    Common common;
-
+final class StatusCommand extends Verb {
     @Mixin
     Selection selection;
 
     @Option(names = "--files", description = "Also list every file with its state.")
     boolean files;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Common common() {
-        return common;
-    }
-
     @Override
     public Integer call() {
-        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        Output o = output();
         ModelEnsurer ensurer = common.ensurer(null);
         List<ModelStatus> statuses = selection.resolve(ensurer.manifest(), true).stream()
                 .map(id -> ensurer.status(id, selection.variant)).toList();

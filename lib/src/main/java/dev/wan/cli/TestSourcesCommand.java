@@ -7,8 +7,6 @@ import dev.wan.ensure.SourceCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -16,30 +14,19 @@ import picocli.CommandLine.Mixin;
         description = {"Check every source of the models (default: all): reachable, credentials accepted, files listed,",
                 "a stat and a 1 MiB ranged read of the largest file, each timed. Writes nothing.",
                 "Exit 6 when any source fails (a failing source is fine if another one serves the model)."})
-final class TestSourcesCommand implements Callable<Integer>, WanCli.WithCommon {
-    @Mixin
-    Common common;
-
+final class TestSourcesCommand extends Verb {
     @Mixin
     Selection selection;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Common common() {
-        return common;
-    }
-
     @Override
     public Integer call() {
-        return run(common, selection, spec, "test-sources", true);
+        return run(this, selection, "test-sources", true);
     }
 
-    static int run(Common common, Selection selection, CommandLine.Model.CommandSpec spec, String command,
-                   boolean readBytes) {
-        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
-        ModelEnsurer ensurer = common.ensurer(null);
+    /** Shared with test-auth, which is this without the ranged read. */
+    static int run(Verb verb, Selection selection, String command, boolean readBytes) {
+        Output o = verb.output();
+        ModelEnsurer ensurer = verb.common.ensurer(null);
         List<SourceCheck> checks = new ArrayList<>();
         for (String id : selection.resolve(ensurer.manifest(), true)) {
             checks.addAll(ensurer.testSources(id, selection.variant, readBytes));

@@ -7,33 +7,19 @@ import dev.wan.manifest.ManifestProblem;
 import dev.wan.manifest.Manifests;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "validate-manifest", mixinStandardHelpOptions = true,
         description = {"Check a manifest and report ALL problems at once, each as file:line:column.",
                 "Unknown keys are warnings. Exit 0 when valid, 3 when it has errors."})
-final class ValidateManifestCommand implements Callable<Integer>, WanCli.WithCommon {
-    @Mixin
-    Common common;
-
+final class ValidateManifestCommand extends Verb {
     @Parameters(paramLabel = "FILE", arity = "0..1", description = "Manifest to check (default: the configured one).")
     Path file;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Common common() {
-        return common;
-    }
-
     @Override
     public Integer call() {
-        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        Output o = output();
         Path target = file != null ? file.toAbsolutePath().normalize() : common.config(null).manifest();
         Manifests.Report report = Manifests.validate(target);
         if (o.json) {

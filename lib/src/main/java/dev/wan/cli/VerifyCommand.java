@@ -8,8 +8,6 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.VerificationResult;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,10 +16,7 @@ import picocli.CommandLine.Option;
         description = {"Re-hash every file of the models (default: all models that are on disk) and record the result.",
                 "A mismatch marks the model CORRUPT in 'status'; 'wan ensure' then repairs it.",
                 "Exit code 7 (integrity) when any required file is missing or does not match."})
-final class VerifyCommand implements Callable<Integer>, WanCli.WithCommon {
-    @Mixin
-    Common common;
-
+final class VerifyCommand extends Verb {
     @Mixin
     Selection selection;
 
@@ -29,17 +24,9 @@ final class VerifyCommand implements Callable<Integer>, WanCli.WithCommon {
             description = "How long to wait for another process working on the same model (default: 30m).")
     Duration lockTimeout;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Common common() {
-        return common;
-    }
-
     @Override
     public Integer call() {
-        Output o = common.output(spec.commandLine().getOut(), spec.commandLine().getErr());
+        Output o = output();
         ModelEnsurer ensurer = common.ensurer(lockTimeout);
         ensurer.checkStore();
         boolean named = !selection.ids.isEmpty() || !selection.only.isEmpty() || selection.all;

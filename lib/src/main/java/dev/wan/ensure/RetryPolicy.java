@@ -1,7 +1,5 @@
 package dev.wan.ensure;
 
-import dev.wan.ErrorCode;
-import dev.wan.WanException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,8 +16,8 @@ record RetryPolicy(int attempts, Duration base, Duration cap) {
     static final Duration MAX_SERVER_WAIT = Duration.ofMinutes(5);
 
     static RetryPolicy from(Map<String, String> env) {
-        int attempts = number(env, "WAN_RETRIES", DEFAULT.attempts());
-        long base = number(env, "WAN_RETRY_BASE_MILLIS", (int) DEFAULT.base().toMillis());
+        int attempts = SourceContexts.wholeNumber(env, "WAN_RETRIES", DEFAULT.attempts(), 0);
+        long base = SourceContexts.wholeNumber(env, "WAN_RETRY_BASE_MILLIS", (int) DEFAULT.base().toMillis(), 0);
         return new RetryPolicy(attempts, Duration.ofMillis(base), DEFAULT.cap());
     }
 
@@ -32,22 +30,5 @@ record RetryPolicy(int attempts, Duration base, Duration cap) {
         // "equal jitter": half fixed, half random, so retries of many connections spread out
         long half = ceiling / 2;
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    private static int number(Map<String, String> env, String name, int fallback) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v.strip());
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new WanException(ErrorCode.INVALID_CONFIG, name + "=" + v + " is not a whole number ≥ 0",
-                "unset it or set e.g. " + name + "=" + fallback);
     }
 }

@@ -25,19 +25,24 @@ final class SourceContexts {
     }
 
     private static int positive(Map<String, String> env, String name, int fallback) {
+        return wholeNumber(env, name, fallback, 1);
+    }
+
+    /** An integer setting ≥ {@code min} from the environment; INVALID_CONFIG naming it when malformed. */
+    static int wholeNumber(Map<String, String> env, String name, int fallback, int min) {
         String v = env.get(name);
         if (v == null || v.isBlank()) {
             return fallback;
         }
         try {
             int n = Integer.parseInt(v.strip());
-            if (n > 0) {
+            if (n >= min) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new WanException(ErrorCode.INVALID_CONFIG, name + "=" + v + " is not a positive whole number",
+        throw new WanException(ErrorCode.INVALID_CONFIG, name + "=" + v + " is not a whole number ≥ " + min,
                 "unset it or set e.g. " + name + "=" + fallback);
     }
 }
