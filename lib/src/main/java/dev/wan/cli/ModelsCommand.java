@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 final class ModelsCommand implements Runnable {
     /** The verbs; each parent gets its own instances (picocli needs distinct command objects). */
     static final List<Supplier<Object>> VERBS = List.of(StatusCommand::new, EnsureCommand::new, VerifyCommand::new,
-            ListCommand::new, ValidateManifestCommand::new, TestSourcesCommand::new, TestAuthCommand::new);
+            ListCommand::new, ValidateManifestCommand::new, TestSourcesCommand::new, TestAuthCommand::new,
+            GcCommand::new, PinCommand::new, UnpinCommand::new,
+            DeduplicateCommand::new, DiskUsageCommand::new);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

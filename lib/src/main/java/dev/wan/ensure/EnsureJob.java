@@ -13,6 +13,7 @@ import dev.wan.source.SourceRegistry;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
+import dev.wan.store.ContentIndex;
 import dev.wan.store.FileRecord;
 import dev.wan.store.Fs;
 import dev.wan.store.ModelRecord;
@@ -47,6 +48,11 @@ import java.util.Set;
  * rest into a fresh staging directory with failover between sources, and commit: a first-time
  * model directory appears by one directory rename, otherwise each verified file is renamed over
  * its final path. The state file is written last.
+ *
+ * <p>Before fetching, a file whose manifest sha256 has a trusted copy elsewhere in the store (see
+ * {@link ContentIndex}) is hardlinked instead, and {@link Preflight} checks the disk has room for
+ * what is left to fetch. After the commit the model's files are made read-only (the sharing policy,
+ * see {@code makeReadOnly}) and the index is refreshed.
  */
 final class EnsureJob {
     private final StoreLayout layout;
@@ -59,6 +65,9 @@ final class EnsureJob {
     private final Inspector inspector;
     private final Downloader downloader;
     private final int parallelFiles;
+    private final ContentIndex index;
+    /** sha256 → a file staged (and verified) by this job: a second path with the same content links to it. */
+    private final Map<String, StagedCopy> stagedBySha = new java.util.concurrent.ConcurrentHashMap<>();
     private Sessions sessions;
 
     EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, SourceContext context,
@@ -73,6 +82,7 @@ final class EnsureJob {
         this.inspector = new Inspector(layout);
         this.downloader = new Downloader(context, RetryPolicy.from(context.env()));
         this.parallelFiles = SourceContexts.parallelFiles(context.env());
+        this.index = new ContentIndex(layout);
     }
 
     Path run(ModelSpec spec, String variant) {
@@ -92,6 +102,7 @@ final class EnsureJob {
             removeStaleStaging(id);
             Path staging = layout.stagingDir(id);
             boolean committed = false;
+            boolean noSpace = false;
             try (Sessions open = new Sessions(sources, context)) {
                 sessions = open;
                 long fetched = fill(spec, variant, now, record, staging);
@@ -99,9 +110,13 @@ final class EnsureJob {
                 events.on(new WanEvent.EnsureFinished(clock.instant(), id, layout.modelDir(id), fetched,
                         clock.millis() - started));
                 return layout.modelDir(id);
+            } catch (WanException e) {
+                noSpace = e.code() == ErrorCode.NO_SPACE;
+                throw e;
             } finally {
                 sessions = null;
-                if (committed) {
+                if (committed || noSpace) {
+                    // After NO_SPACE nothing is kept for resuming: partial files would hold on to the space.
                     Fs.deleteTree(staging);
                     Fs.deleteTree(layout.journalDir(id));
                 } else {
@@ -124,9 +139,29 @@ final class EnsureJob {
                 todo.stream().mapToLong(FileStatus::size).sum(), spec.totalBytes(variant)));
         boolean fresh = !Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS);
 
+        // A file whose content already appeared earlier in this list (same manifest sha256, other
+        // path) waits for that one and is then linked to it: fetched once per job.
+        List<FileStatus> leaders = new ArrayList<>();
+        List<FileStatus> followers = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        long needed = 0;
+        for (FileStatus status : todo) {
+            FileSpec file = byPath.get(status.path());
+            boolean follower = file.hasSha256() && !seen.add(file.sha256());
+            (follower ? followers : leaders).add(status);
+            boolean mayBeAdopted = status.state() == FileState.UNVERIFIED; // hashed in place, fetched only if bad
+            if (!follower && !mayBeAdopted && !(file.hasSha256()
+                    && index.find(file.sha256(), file.size(), id.toString(), file.path()).isPresent())) {
+                needed += file.size();
+            }
+        }
+        if (Preflight.enabled(context.env())) {
+            Preflight.check("model " + id, layout.tmpDir(), needed);
+        }
+
         // Several files at once: per-file work has serial parts (stat, hash catching up, fsync,
         // rename) that would otherwise leave the network idle between files.
-        List<Outcome> outcomes = forEachFile(todo, status -> {
+        java.util.function.Function<FileStatus, Outcome> work = status -> {
             FileSpec file = byPath.get(status.path());
             Path target = StoreLayout.resolveForWrite(modelDir, file.path());
             try {
@@ -139,7 +174,15 @@ final class EnsureJob {
                 }
                 Path stagedFile = StoreLayout.resolveInside(staging, file.path());
                 Files.createDirectories(stagedFile.getParent());
-                return new Outcome(file.path(), fetchWithFailover(spec, file, stagedFile, target), true, null);
+                FileRecord deduped = deduplicate(id, file, stagedFile);
+                if (deduped != null) {
+                    return new Outcome(file.path(), deduped, true, null);
+                }
+                FileRecord fetchedRecord = fetchWithFailover(spec, file, stagedFile, target);
+                if (file.hasSha256()) {
+                    stagedBySha.putIfAbsent(file.sha256(), new StagedCopy(file.path(), stagedFile));
+                }
+                return new Outcome(file.path(), fetchedRecord, true, null);
             } catch (WanException | IOException e) {
                 WanException we = e instanceof WanException w ? w
                         : Fs.map((IOException) e, "model " + id + ": cannot stage " + file.path());
@@ -150,7 +193,9 @@ final class EnsureJob {
                 }
                 return new Outcome(file.path(), null, false, we);
             }
-        });
+        };
+        List<Outcome> outcomes = new ArrayList<>(forEachFile(leaders, work));
+        outcomes.addAll(forEachFile(followers, work));
 
         Map<String, FileRecord> records = new HashMap<>(record.files());
         List<String> staged = new ArrayList<>();
@@ -163,7 +208,9 @@ final class EnsureJob {
                 records.put(o.path(), o.record());
                 if (o.staged()) {
                     staged.add(o.path());
-                    fetched += o.record().size();
+                    if (!o.record().how().startsWith(DEDUPLICATED)) {
+                        fetched += o.record().size();
+                    }
                 }
             }
         }
@@ -174,8 +221,105 @@ final class EnsureJob {
             throw failure;
         }
         commit(id, staging, modelDir, staged, fresh);
+        for (Outcome o : outcomes) {
+            if (o.record() != null) {
+                makeReadOnly(StoreLayout.resolveInside(modelDir, o.path()));
+            }
+        }
         states.write(record.withFiles(records).completed(variant, clock.instant().toString()));
+        index.refresh();
         return fetched;
+    }
+
+    static final String DEDUPLICATED = "deduplicated";
+
+    /** A file this job staged and verified against the manifest's sha256. */
+    private record StagedCopy(String path, Path file) {
+    }
+
+    /**
+     * Content dedup (by the manifest's sha256 only: never by path and size, which the real WAN2.2
+     * T2V and I2V shards share with different bytes). If a trusted copy of the content is in the
+     * store (or was staged by this job), it is hardlinked into staging ({@code how: deduplicated},
+     * {@code source: dedup:<model>/<path>}); where links are impossible (the model directory is a
+     * symlink to another disk) it is copied and hashed on the way ({@code how: deduplicated-copy}).
+     *
+     * <p>A link is not re-hashed: re-reading an 11 GB text encoder to prove a link points at bytes
+     * that were verified, and have since kept their recorded size and mtime, would cost what dedup
+     * saves. The record is trusted exactly as {@code status} trusts it; {@code verify} re-hashes.
+     *
+     * @return the new record, or null when there is no usable copy (then the file is fetched)
+     */
+    private FileRecord deduplicate(ModelId id, FileSpec file, Path stagedFile) {
+        if (!file.hasSha256()) {
+            return null;
+        }
+        String from;
+        Path source;
+        StagedCopy mine = stagedBySha.get(file.sha256());
+        if (mine != null) {
+            from = "dedup:" + id + "/" + mine.path();
+            source = mine.file();
+        } else {
+            Optional<ContentIndex.Copy> copy = index.find(file.sha256(), file.size(), id.toString(), file.path());
+            if (copy.isEmpty()) {
+                return null;
+            }
+            from = copy.get().describe();
+            source = copy.get().file();
+        }
+        try {
+            Files.deleteIfExists(stagedFile);
+            events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), from));
+            String how;
+            if (link(source, stagedFile)) {
+                if (Files.size(stagedFile) != file.size()) {
+                    Files.deleteIfExists(stagedFile);
+                    return null;
+                }
+                how = DEDUPLICATED;
+            } else {
+                Transfer.Digest d;
+                try (InputStream in = Files.newInputStream(source)) {
+                    d = Transfer.copy(in, stagedFile, file.size(), progress(id, file.path()));
+                }
+                if (d.size() != file.size() || !file.sha256().equals(d.sha256())) {
+                    Files.deleteIfExists(stagedFile);
+                    return null;
+                }
+                how = DEDUPLICATED + "-copy";
+            }
+            FileRecord r = new FileRecord(file.size(), file.sha256(), FileRecord.SHA256,
+                    Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant().toString(), from, how);
+            events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), from, how));
+            return r;
+        } catch (IOException e) {
+            if (noSpace(e)) {
+                throw Fs.map(e, "model " + id + ": cannot stage " + file.path());
+            }
+            deleteQuietly(stagedFile);
+            return null; // the copy vanished or is unreadable: fetch from the sources instead
+        }
+    }
+
+    /**
+     * Sharing policy: files at a model's final path are read-only (a-w), so a pipeline writing
+     * into one model cannot change bytes another model shares through a hardlink. (root ignores
+     * modes: processes running as root are trusted not to write into model directories.) Repairs
+     * never write in place either: a bad file is renamed to .quarantine and the new bytes are
+     * renamed over the path, so another link to the old inode keeps its (good) content.
+     */
+    private static void makeReadOnly(Path file) {
+        dev.wan.store.Deduplicator.makeReadOnly(file);
+    }
+
+    static boolean noSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What happened to one file: its new record (staged or adopted), nothing (optional, skipped), or an error. */
@@ -288,11 +432,19 @@ final class EnsureJob {
             try {
                 return fetchFrom(spec.id(), source, file, stagedFile, target);
             } catch (WanException e) {
+                if (e.code() == ErrorCode.NO_SPACE || noSpace(e)) {
+                    // The local disk is full: another source would fill it just the same.
+                    throw e.code() == ErrorCode.NO_SPACE ? e : noSpaceError(spec.id(), file, e);
+                }
                 failures.add(source.redacted() + ": " + e.code() + " " + e.getMessage());
                 codes.add(e.code());
                 events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
                         e.code(), e.getMessage()));
             } catch (IOException e) {
+                if (noSpace(e)) {
+                    deleteQuietly(stagedFile);
+                    throw noSpaceError(spec.id(), file, e);
+                }
                 failures.add(source.redacted() + ": SOURCE_UNAVAILABLE " + e);
                 codes.add(ErrorCode.SOURCE_UNAVAILABLE);
                 events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
@@ -305,6 +457,13 @@ final class EnsureJob {
                 + " (" + failures.size() + " tried)",
                 "check the sources with 'wan models status " + spec.id() + "' and the manifest's sources.priority",
                 failures, null);
+    }
+
+    private WanException noSpaceError(ModelId id, FileSpec file, Exception e) {
+        return new WanException(ErrorCode.NO_SPACE, "model " + id + ": no space left on device while writing "
+                + file.path() + " under " + layout.tmpDir(),
+                "free disk space: see what 'wan models gc --dry-run' would reclaim, or set MODELS_ROOT to a bigger disk",
+                List.of(), e);
     }
 
     private FileRecord fetchFrom(ModelId id, SourceRef source, FileSpec file, Path stagedFile, Path target)

@@ -70,6 +70,7 @@ public final class Fixtures {
 
     /** Flips one bit in the middle of a file, keeping its size. */
     public static void flipByte(Path file) throws IOException {
+        file.toFile().setWritable(true); // ensured model files are read-only (the sharing policy)
         byte[] b = Files.readAllBytes(file);
         b[b.length / 2] ^= 0x01;
         Files.write(file, b);

@@ -1,0 +1,57 @@
+package dev.wan.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.gc.GarbageCollector;
+import dev.wan.gc.GcPolicy;
+import dev.wan.manifest.ModelId;
+import java.time.Clock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code wan models pin ID}: garbage collection never deletes a pinned model. */
+@Command(name = "pin", mixinStandardHelpOptions = true,
+        description = "Pin a model: 'wan models gc' never deletes it. Shown as pinned in status and list.")
+final class PinCommand extends Verb {
+    @Parameters(paramLabel = "ID", description = "Model id (name@x.y.z).")
+    String id;
+
+    @Override
+    public Integer call() {
+        return PinCommand.setPinned(this, id, true);
+    }
+
+    /** Shared by pin and unpin: the id must be in the manifest (else MODEL_NOT_FOUND, exit 4). */
+    static int setPinned(Verb verb, String modelId, boolean pinned) {
+        Output o = verb.output();
+        ModelEnsurer ensurer = verb.common.ensurer(null);
+        ModelId id = ensurer.manifest().model(modelId).id();
+        GarbageCollector gc = GarbageCollector.create(ensurer.config(), Clock.systemUTC(), GcPolicy.LEFTOVERS_ONLY);
+        boolean changed = pinned ? gc.pin(id, ensurer.config().lockTimeout())
+                : gc.unpin(id, ensurer.config().lockTimeout());
+        if (o.json) {
+            ObjectNode doc = o.document(pinned ? "pin" : "unpin", true);
+            doc.put("model", id.toString());
+            doc.put("pinned", pinned);
+            doc.put("changed", changed);
+            o.print(doc);
+        } else if (!o.quiet) {
+            o.line(id + (pinned ? (changed ? " pinned" : " was already pinned")
+                    : (changed ? " unpinned" : " was not pinned")));
+        }
+        return WanCli.EXIT_OK;
+    }
+}
+
+/** {@code wan models unpin ID}: garbage collection may delete the model again. */
+@Command(name = "unpin", mixinStandardHelpOptions = true,
+        description = "Unpin a model: 'wan models gc' may delete it again when limits require.")
+final class UnpinCommand extends Verb {
+    @Parameters(paramLabel = "ID", description = "Model id (name@x.y.z).")
+    String id;
+
+    @Override
+    public Integer call() {
+        return PinCommand.setPinned(this, id, false);
+    }
+}

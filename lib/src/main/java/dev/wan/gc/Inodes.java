@@ -1,0 +1,137 @@
+package dev.wan.gc;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Byte accounting that knows about hardlinks: a file's bytes are freed only when its last link
+ * goes, so each regular file is seen as (inode, size, link count) and an inode is counted once.
+ */
+final class Inodes {
+    private Inodes() {
+    }
+
+    /** One link to a regular file. {@code key}: device and inode (the path where the OS has no inodes). */
+    record Link(Object key, long size, int nlink) {
+    }
+
+    /** Every regular file below {@code dir} (not following symlinks); empty when it does not exist. */
+    static List<Link> links(Path dir) throws IOException {
+        List<Link> out = new ArrayList<>();
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                link(p).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    static java.util.Optional<Link> link(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Map<String, Object> u = Files.readAttributes(p, "unix:dev,ino,nlink", LinkOption.NOFOLLOW_LINKS);
+            return java.util.Optional.of(new Link(List.of(u.get("dev"), u.get("ino")), a.size(), (Integer) u.get("nlink")));
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            Object key = a.fileKey() != null ? a.fileKey() : p.toAbsolutePath();
+            return java.util.Optional.of(new Link(key, a.size(), 1));
+        }
+    }
+
+    /** Bytes held by the given links, each inode once. */
+    static long uniqueBytes(Iterable<Link> links) {
+        Map<Object, Long> seen = new HashMap<>();
+        links.forEach(l -> seen.putIfAbsent(l.key(), l.size()));
+        return seen.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Tracks link counts across a sequence of removals: {@link #remove} answers how many bytes
+     * removing these links frees, given every removal before it.
+     */
+    static final class Ledger {
+        private final Map<Object, Integer> remaining = new HashMap<>();
+
+        long remove(List<Link> links) {
+            long freed = 0;
+            for (Link l : links) {
+                int left = remaining.getOrDefault(l.key(), l.nlink()) - 1;
+                remaining.put(l.key(), left);
+                if (left == 0) {
+                    freed += l.size();
+                }
+            }
+            return freed;
+        }
+    }
+
+    /**
+     * Deletes a tree, counting the bytes truly freed: a file counts when the link removed was its
+     * last one. Best effort: what cannot be deleted stays (the next collection tries again).
+     */
+    static long deleteCounting(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long freed = 0;
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            all = walk.sorted(Comparator.reverseOrder()).toList();
+        } catch (IOException e) {
+            return 0;
+        }
+        for (Path p : all) {
+            try {
+                java.util.Optional<Link> l = link(p);
+                delete(p);
+                if (l.isPresent() && l.get().nlink() <= 1) {
+                    freed += l.get().size();
+                }
+            } catch (IOException e) {
+                // left for the next collection
+            }
+        }
+        return freed;
+    }
+
+    /** Deletes one entry; a read-only parent directory (shared files may be locked down) is opened first. */
+    private static void delete(Path p) throws IOException {
+        try {
+            Files.deleteIfExists(p);
+        } catch (AccessDeniedException e) {
+            Path parent = p.getParent();
+            if (parent == null || !parent.toFile().setWritable(true, true)) {
+                throw e;
+            }
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** The newest modification time in a tree (a partial download is "stale" only if nothing in it moved). */
+    static long newestMillis(Path p) throws IOException {
+        long newest = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                for (Path q : (Iterable<Path>) walk::iterator) {
+                    newest = Math.max(newest, Files.getLastModifiedTime(q, LinkOption.NOFOLLOW_LINKS).toMillis());
+                }
+            }
+        }
+        return newest;
+    }
+}

@@ -1,0 +1,263 @@
+package dev.wan.store;
+
+import dev.wan.WanException;
+import dev.wan.lock.ModelLock;
+import dev.wan.manifest.ModelId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code wan models deduplicate}: finds files with identical content in the model directories of a
+ * store populated before dedup existed (or by hand) and hardlinks them, so the bytes are stored once.
+ *
+ * <p>Files are grouped by size first (free: one stat each), then by sha256 — the trusted record's
+ * when the state has one matching the file's size and mtime, else hashed. Never by path: the real
+ * WAN2.2 T2V and I2V shards share paths and sizes with different bytes. In each group of identical
+ * content the inode with the most links is kept; every other path gets a link to it made under a
+ * temporary name in the same directory, then renamed over the path (atomic: a reader sees the old
+ * or the new file, both with the same bytes). The kept inode is made read-only (the sharing policy,
+ * see EnsureJob). Each model's files are replaced holding that model's lock, and its state records
+ * are updated (new mtime, {@code how: deduplicated}, {@code source: dedup:<model>/<path>}) so
+ * {@code status} still trusts them. Bytes saved are counted truly: an inode frees its bytes only
+ * when every one of its links was replaced.
+ */
+public final class Deduplicator {
+    /** One path replaced by a link to {@code linkedTo} (both {@code <model>/<path>}). */
+    public record Link(String file, String linkedTo, long size, String sha256) {
+    }
+
+    /** The outcome (or, with dry-run, the plan). */
+    public record Result(boolean dryRun, long filesScanned, long filesHashed, long bytesHashed, int groups,
+                         List<Link> links, long bytesSaved, List<String> skipped) {
+    }
+
+    private record Found(String model, String path, Path file, Object key, long size, long mtimeMillis, int nlink) {
+        String name() {
+            return model + "/" + path;
+        }
+    }
+
+    private final StoreLayout layout;
+    private final StateStore states;
+    private final Duration lockTimeout;
+    private final Clock clock;
+
+    public Deduplicator(StoreLayout layout, Duration lockTimeout, Clock clock) {
+        this.layout = layout;
+        this.states = new StateStore(layout);
+        this.lockTimeout = lockTimeout;
+        this.clock = clock;
+    }
+
+    public Result run(boolean dryRun) throws IOException {
+        List<Found> all = scan();
+        Map<Long, List<Found>> bySize = new TreeMap<>();
+        all.stream().filter(f -> f.size() > 0).forEach(f -> bySize.computeIfAbsent(f.size(), s -> new ArrayList<>()).add(f));
+        long hashed = 0;
+        long bytesHashed = 0;
+        int groups = 0;
+        List<Link> links = new ArrayList<>();
+        long saved = 0;
+        Map<String, List<Link>> byModel = new LinkedHashMap<>();
+        Map<String, Found> foundByName = new HashMap<>();
+        all.forEach(f -> foundByName.put(f.name(), f));
+        Map<String, ModelRecord> records = new HashMap<>();
+        for (List<Found> sameSize : bySize.values()) {
+            Map<Object, List<Found>> byInode = new LinkedHashMap<>();
+            sameSize.forEach(f -> byInode.computeIfAbsent(f.key(), k -> new ArrayList<>()).add(f));
+            if (byInode.size() < 2) {
+                continue;
+            }
+            Map<String, List<List<Found>>> bySha = new LinkedHashMap<>();
+            for (List<Found> paths : byInode.values()) {
+                String sha = null;
+                for (Found f : paths) {
+                    sha = recordedSha(f, records).orElse(null);
+                    if (sha != null) {
+                        break;
+                    }
+                }
+                if (sha == null) {
+                    sha = hash(paths.get(0).file());
+                    hashed++;
+                    bytesHashed += paths.get(0).size();
+                }
+                bySha.computeIfAbsent(sha, s -> new ArrayList<>()).add(paths);
+            }
+            for (var e : bySha.entrySet()) {
+                List<List<Found>> inodes = e.getValue();
+                if (inodes.size() < 2) {
+                    continue;
+                }
+                groups++;
+                inodes.sort(Comparator.comparingInt((List<Found> l) -> -l.get(0).nlink())
+                        .thenComparing(l -> l.get(0).name()));
+                Found keep = inodes.get(0).get(0);
+                for (List<Found> other : inodes.subList(1, inodes.size())) {
+                    if (other.size() >= other.get(0).nlink()) {
+                        saved += other.get(0).size(); // every link of that inode goes: its bytes are freed
+                    }
+                    for (Found f : other) {
+                        Link l = new Link(f.name(), keep.name(), f.size(), e.getKey());
+                        links.add(l);
+                        byModel.computeIfAbsent(f.model(), m -> new ArrayList<>()).add(l);
+                    }
+                }
+            }
+        }
+        List<String> skipped = new ArrayList<>();
+        if (!dryRun) {
+            for (var e : byModel.entrySet()) {
+                skipped.addAll(apply(e.getKey(), e.getValue(), foundByName));
+            }
+            new ContentIndex(layout).refresh();
+        }
+        return new Result(dryRun, all.size(), hashed, bytesHashed, groups, links, saved, skipped);
+    }
+
+    /** Replaces one model's files, holding its lock; returns what was skipped and why. */
+    private List<String> apply(String model, List<Link> links, Map<String, Found> found) {
+        List<String> skipped = new ArrayList<>();
+        ModelId id;
+        try {
+            id = ModelId.parse(model);
+        } catch (RuntimeException e) {
+            id = null; // a directory that is not a model id: no lock or state to care about
+        }
+        ModelLock lock = null;
+        try {
+            if (id != null) {
+                layout.createSkeleton();
+                lock = ModelLock.acquire(layout.lockFile(id), "model " + id, "deduplicate", lockTimeout, clock, h -> { });
+            }
+        } catch (WanException e) {
+            links.forEach(l -> skipped.add(l.file() + ": " + e.getMessage()));
+            return skipped;
+        }
+        try {
+            ModelRecord record = id == null ? null : states.readOrEmpty(id);
+            Map<String, FileRecord> files = record == null ? new HashMap<>() : new HashMap<>(record.files());
+            boolean changed = false;
+            for (Link l : links) {
+                Found f = found.get(l.file());
+                Found keep = found.get(l.linkedTo());
+                try {
+                    BasicFileAttributes now = Files.readAttributes(f.file(), BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    if (now.size() != f.size() || now.lastModifiedTime().toMillis() != f.mtimeMillis()) {
+                        skipped.add(l.file() + ": changed while deduplicating");
+                        continue;
+                    }
+                    FileRecord old = files.get(f.path());
+                    boolean wasTrusted = ContentIndex.indexable(old) && old.size() == f.size()
+                            && old.mtimeMillis() == f.mtimeMillis() && l.sha256().equals(old.sha256());
+                    Path tmp = f.file().resolveSibling("." + f.file().getFileName() + ".wan-dedup-"
+                            + ProcessHandle.current().pid() + "-" + System.nanoTime());
+                    Files.createLink(tmp, keep.file());
+                    Files.move(tmp, f.file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    makeReadOnly(f.file());
+                    if (wasTrusted) {
+                        files.put(f.path(), new FileRecord(old.size(), old.sha256(), old.check(),
+                                Files.getLastModifiedTime(f.file()).toMillis(), old.verifiedAt(),
+                                "dedup:" + l.linkedTo(), "deduplicated"));
+                        changed = true;
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    skipped.add(l.file() + ": cannot link (" + e.getMessage() + "); kept as a separate copy");
+                }
+            }
+            if (changed) {
+                states.write(record.withFiles(files));
+            }
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+        return skipped;
+    }
+
+    private Optional<String> recordedSha(Found f, Map<String, ModelRecord> cache) {
+        ModelRecord r = cache.computeIfAbsent(f.model(), m -> {
+            try {
+                return states.readOrEmpty(ModelId.parse(m));
+            } catch (RuntimeException e) {
+                return ModelRecord.empty(m);
+            }
+        });
+        FileRecord fr = r.files().get(f.path());
+        if (ContentIndex.indexable(fr) && fr.size() == f.size() && fr.mtimeMillis() == f.mtimeMillis()) {
+            return Optional.of(fr.sha256());
+        }
+        return Optional.empty();
+    }
+
+    private List<Found> scan() throws IOException {
+        List<Found> all = new ArrayList<>();
+        for (Path dir : DiskUsage.modelDirs(layout)) {
+            String model = dir.getFileName().toString();
+            for (Path file : DiskUsage.regularFiles(dir)) {
+                if (file.getFileName().toString().contains(".wan-dedup-")) {
+                    continue; // a leftover of a crashed run
+                }
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                int nlink = 1;
+                try {
+                    nlink = ((Number) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
+                } catch (IOException | RuntimeException e) {
+                    // not unix
+                }
+                Object key = a.fileKey() != null ? a.fileKey() : file.toAbsolutePath().toString();
+                all.add(new Found(model, dir.relativize(file).toString().replace('\\', '/'), file, key, a.size(),
+                        a.lastModifiedTime().toMillis(), nlink));
+            }
+        }
+        return all;
+    }
+
+    static String hash(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The sharing policy: a file at a model's final path is read-only (a-w). */
+    public static void makeReadOnly(Path file) {
+        try {
+            Set<PosixFilePermission> perms = new java.util.HashSet<>(
+                    Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+            if (perms.removeAll(Set.of(PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE,
+                    PosixFilePermission.OTHERS_WRITE))) {
+                Files.setPosixFilePermissions(file, perms);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not POSIX, or not ours to change: nothing to do
+        }
+    }
+}
