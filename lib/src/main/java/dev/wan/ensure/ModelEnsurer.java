@@ -135,7 +135,9 @@ public final class ModelEnsurer {
     public Path ensure(String modelId, String variant) {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
-        return job().run(spec, spec.resolveVariant(variant));
+        Path dir = job().run(spec, spec.resolveVariant(variant));
+        states.markUsed(spec.id(), clock.instant()); // LRU for gc; status does not count as a use
+        return dir;
     }
 
     /** Status without hashing: a stat per file plus the state file. */
@@ -146,7 +148,11 @@ public final class ModelEnsurer {
     public ModelStatus status(String modelId, String variant) {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
-        return new Inspector(layout).inspect(spec, spec.resolveVariant(variant), states.readOrEmpty(spec.id()), true);
+        ModelRecord record = states.readOrEmpty(spec.id());
+        ModelStatus s = new Inspector(layout).inspect(spec, spec.resolveVariant(variant), record, true);
+        java.time.Instant used = states.lastUsed(spec.id(), record);
+        return used == null ? s : new ModelStatus(s.model(), s.variant(), s.state(), s.bytesTotal(), s.bytesNeeded(),
+                s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files());
     }
 
     public List<ModelStatus> statusAll() {

@@ -127,7 +127,7 @@ public final class GarbageCollector {
                 preserved.add(new Preserved(name, Keep.IN_USE, "locked by " + holder.get()));
                 continue;
             }
-            candidates.add(new Candidate(name, id, dir, lastUse(record, dir), links));
+            candidates.add(new Candidate(name, id, dir, lastUse(states, id, record, dir), links));
         }
         long storeBytes = Inodes.uniqueBytes(all);
         long free = freeSpace.applyAsLong(layout.root());
@@ -208,9 +208,13 @@ public final class GarbageCollector {
         }
     }
 
-    static Instant lastUse(ModelRecord record, Path dir) {
+    static Instant lastUse(StateStore states, ModelId id, ModelRecord record, Path dir) {
+        Instant used = states.lastUsed(id, record);
+        if (used != null) {
+            return used;
+        }
         if (record != null) {
-            for (String s : new String[] {record.lastUsed(), record.completedAt()}) {
+            for (String s : new String[] {record.completedAt()}) {
                 if (s != null) {
                     try {
                         return Instant.parse(s);
@@ -256,7 +260,7 @@ public final class GarbageCollector {
                 if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue; // gone already (another collector)
                 }
-                if (lastUse(record, dir).isAfter(d.lastUsed())) {
+                if (lastUse(states, id, record, dir).isAfter(d.lastUsed())) {
                     preserved.add(new Preserved(d.model(), Keep.IN_USE, "used since the plan was made"));
                     continue;
                 }
@@ -335,6 +339,7 @@ public final class GarbageCollector {
     private void deleteState(ModelId id) {
         try {
             Files.deleteIfExists(layout.stateFile(id));
+            Files.deleteIfExists(layout.usedMarker(id));
             Fs.syncDirectory(layout.stateDir());
         } catch (IOException e) {
             throw Fs.map(e, "cannot delete the state of " + id);

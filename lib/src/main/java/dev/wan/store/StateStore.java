@@ -47,4 +47,46 @@ public final class StateStore {
             throw Fs.map(e, "cannot write state of " + id);
         }
     }
+
+    /**
+     * Records a use of the model (ensure, get_wan_paths) by touching {@code .state/<id>.used}: one
+     * utimes call, no JSON rewrite and no fsync, so even the already-complete fast path can afford
+     * it. Best effort: a read-only store simply keeps its older last-use time.
+     */
+    public void markUsed(ModelId id, java.time.Instant at) {
+        java.nio.file.Path marker = layout.usedMarker(id);
+        try {
+            try {
+                Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(at));
+            } catch (java.nio.file.NoSuchFileException e) {
+                Files.createDirectories(marker.getParent());
+                Files.write(marker, new byte[0]);
+                Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(at));
+            }
+        } catch (IOException ignored) {
+            // not being able to note a use must never fail the use
+        }
+    }
+
+    /** The last use of a model: the later of the state's lastUsed and the marker's mtime; null if neither. */
+    public java.time.Instant lastUsed(ModelId id, ModelRecord record) {
+        java.time.Instant fromRecord = null;
+        if (record != null && record.lastUsed() != null) {
+            try {
+                fromRecord = java.time.Instant.parse(record.lastUsed());
+            } catch (java.time.format.DateTimeParseException ignored) {
+                // a hand-edited state: the marker may still tell
+            }
+        }
+        java.time.Instant fromMarker = null;
+        try {
+            fromMarker = Files.getLastModifiedTime(layout.usedMarker(id)).toInstant();
+        } catch (IOException ignored) {
+            // never used since the marker was introduced
+        }
+        if (fromRecord == null) {
+            return fromMarker;
+        }
+        return fromMarker != null && fromMarker.isAfter(fromRecord) ? fromMarker : fromRecord;
+    }
 }

@@ -69,6 +69,11 @@ public final class StoreLayout {
         return stateDir().resolve(id + ".json");
     }
 
+    /** An empty file whose mtime is the model's last use: touched on every ensure, cheaply. */
+    public Path usedMarker(ModelId id) {
+        return stateDir().resolve(id + ".used");
+    }
+
     /**
      * Where the files of one ensure of a model are written before they are committed. Fixed per
      * model (only the lock holder writes there), so an ensure after a crash finds the bytes the
