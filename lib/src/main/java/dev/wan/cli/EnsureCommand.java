@@ -32,6 +32,10 @@ final class EnsureCommand extends Verb {
             description = "Parallel ranged connections per big remote file (default: $WAN_CONNECTIONS, else 8).")
     Integer connections;
 
+    @Option(names = "--gc", description = {"Afterwards, if the store is over $WAN_MAX_TOTAL_SIZE, collect the least recently",
+            "used unpinned models (never the ones just ensured). Default: on when WAN_GC_AFTER_ENSURE=1."})
+    Boolean gcAfter;
+
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "2",
             description = "Models ensured at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
@@ -62,8 +66,15 @@ final class EnsureCommand extends Verb {
         }
         WanException first = results.stream().filter(r -> !r.ok()).map(ModelEnsurer.BatchResult::error)
                 .findFirst().orElse(null);
+        dev.wan.gc.GcResult collected = collectAfter(o, ensurer, results);
         if (o.json) {
             ObjectNode doc = o.document("ensure", first == null);
+            if (collected != null) {
+                ObjectNode gc = doc.putObject("gc");
+                gc.put("bytesReclaimed", collected.bytesReclaimed());
+                ArrayNode deleted = gc.putArray("deleted");
+                collected.deleted().forEach(d -> deleted.add(d.model()));
+            }
             ArrayNode models = doc.putArray("models");
             for (ModelEnsurer.BatchResult r : results) {
                 ObjectNode m = models.addObject();
@@ -105,6 +116,45 @@ final class EnsureCommand extends Verb {
             }
         }
         return first == null ? WanCli.EXIT_OK : first.code().exitCode();
+    }
+
+    /**
+     * The optional gc after ensure: only with a quota (WAN_MAX_TOTAL_SIZE), only when over it. The
+     * models just ensured are protected by holding their locks while collecting: the collector
+     * treats a locked model as in use.
+     */
+    private dev.wan.gc.GcResult collectAfter(Output o, ModelEnsurer ensurer, List<ModelEnsurer.BatchResult> results) {
+        boolean wanted = gcAfter != null ? gcAfter
+                : List.of("1", "true", "yes", "on").contains(String.valueOf(System.getenv("WAN_GC_AFTER_ENSURE"))
+                        .toLowerCase(java.util.Locale.ROOT));
+        if (!wanted) {
+            return null;
+        }
+        long quota = dev.wan.store.DiskUsage.parseSize(System.getenv("WAN_MAX_TOTAL_SIZE"));
+        if (quota < 0) {
+            o.err.println("wan: --gc needs a quota: set WAN_MAX_TOTAL_SIZE (e.g. 500GB); nothing collected");
+            return null;
+        }
+        dev.wan.store.StoreLayout layout = new dev.wan.store.StoreLayout(ensurer.config().modelsRoot());
+        List<dev.wan.lock.ModelLock> held = new java.util.ArrayList<>();
+        try {
+            for (ModelEnsurer.BatchResult r : results) {
+                if (r.ok()) {
+                    held.add(dev.wan.lock.ModelLock.acquire(layout.lockFile(dev.wan.manifest.ModelId.parse(r.model())),
+                            "model " + r.model(), "ensure", ensurer.config().lockTimeout(), java.time.Clock.systemUTC(),
+                            h -> { }));
+                }
+            }
+            dev.wan.gc.GcResult result = dev.wan.gc.GarbageCollector.create(ensurer.config(), java.time.Clock.systemUTC(),
+                    dev.wan.gc.GcPolicy.of(quota, null, null)).collect(false);
+            if (!result.deleted().isEmpty() && !o.quiet) {
+                o.err.println("wan: over WAN_MAX_TOTAL_SIZE: collected " + result.deleted().size() + " model(s), "
+                        + Output.bytes(result.bytesReclaimed()) + " freed");
+            }
+            return result;
+        } finally {
+            held.forEach(dev.wan.lock.ModelLock::close);
+        }
     }
 
     private ModelEnsurer.BatchResult ensureOne(ModelEnsurer ensurer, String id) {
