@@ -189,7 +189,8 @@ final class EnsureCommand extends Verb {
 
         @Override
         public void on(dev.wan.event.WanEvent event) {
-            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")) {
+            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")
+                    && !f.how().startsWith("deduplicated")) {
                 long[] t = perModel.computeIfAbsent(f.model().toString(), k -> new long[2]);
                 synchronized (t) {
                     t[0]++;

@@ -68,6 +68,9 @@ final class EnsureJob {
     private final ContentIndex index;
     /** sha256 → a file staged (and verified) by this job: a second path with the same content links to it. */
     private final Map<String, StagedCopy> stagedBySha = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Content this job claimed in {@link InFlight}: completed when staged, released after the commit. */
+    private final Map<String, java.util.concurrent.CompletableFuture<InFlight.Copy>> claimed =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private Sessions sessions;
 
     EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, SourceContext context,
@@ -115,6 +118,8 @@ final class EnsureJob {
                 throw e;
             } finally {
                 sessions = null;
+                claimed.forEach(InFlight::release);
+                claimed.clear();
                 if (committed || noSpace) {
                     // After NO_SPACE nothing is kept for resuming: partial files would hold on to the space.
                     Fs.deleteTree(staging);
@@ -159,10 +164,28 @@ final class EnsureJob {
             Preflight.check("model " + id, layout.tmpDir(), needed);
         }
 
+        // Content another ensure of this JVM is fetching right now is waited for and linked,
+        // after this job's own work (so jobs waiting on each other always make progress).
+        List<FileStatus> own = new ArrayList<>();
+        List<FileStatus> waiting = new ArrayList<>();
+        for (FileStatus status : leaders) {
+            FileSpec file = byPath.get(status.path());
+            if (file.hasSha256() && status.state() == FileState.MISSING) {
+                var mine = new java.util.concurrent.CompletableFuture<InFlight.Copy>();
+                if (!InFlight.claim(file.sha256(), mine)) {
+                    waiting.add(status);
+                    continue;
+                }
+                claimed.put(file.sha256(), mine);
+            }
+            own.add(status);
+        }
+
         // Several files at once: per-file work has serial parts (stat, hash catching up, fsync,
         // rename) that would otherwise leave the network idle between files.
         java.util.function.Function<FileStatus, Outcome> work = status -> {
             FileSpec file = byPath.get(status.path());
+            InFlight.Copy other = waiting.contains(status) ? InFlight.await(file.sha256()) : null;
             Path target = StoreLayout.resolveForWrite(modelDir, file.path());
             try {
                 if (status.state() != FileState.MISSING) {
@@ -174,14 +197,13 @@ final class EnsureJob {
                 }
                 Path stagedFile = StoreLayout.resolveInside(staging, file.path());
                 Files.createDirectories(stagedFile.getParent());
-                FileRecord deduped = deduplicate(id, file, stagedFile);
+                FileRecord deduped = deduplicate(id, file, stagedFile, other);
                 if (deduped != null) {
+                    staged(id, file, stagedFile);
                     return new Outcome(file.path(), deduped, true, null);
                 }
                 FileRecord fetchedRecord = fetchWithFailover(spec, file, stagedFile, target);
-                if (file.hasSha256()) {
-                    stagedBySha.putIfAbsent(file.sha256(), new StagedCopy(file.path(), stagedFile));
-                }
+                staged(id, file, stagedFile);
                 return new Outcome(file.path(), fetchedRecord, true, null);
             } catch (WanException | IOException e) {
                 WanException we = e instanceof WanException w ? w
@@ -194,8 +216,9 @@ final class EnsureJob {
                 return new Outcome(file.path(), null, false, we);
             }
         };
-        List<Outcome> outcomes = new ArrayList<>(forEachFile(leaders, work));
+        List<Outcome> outcomes = new ArrayList<>(forEachFile(own, work));
         outcomes.addAll(forEachFile(followers, work));
+        outcomes.addAll(forEachFile(waiting, work));
 
         Map<String, FileRecord> records = new HashMap<>(record.files());
         List<String> staged = new ArrayList<>();
@@ -250,7 +273,23 @@ final class EnsureJob {
      *
      * @return the new record, or null when there is no usable copy (then the file is fetched)
      */
-    private FileRecord deduplicate(ModelId id, FileSpec file, Path stagedFile) {
+    /** Where another job's staged copy lives once that job has committed. */
+    private Path committed(InFlight.Copy other) {
+        return StoreLayout.resolveInside(layout.modelDir(ModelId.parse(other.model())), other.path());
+    }
+
+    /** A verified copy is in staging: later files with this content (here or in other jobs) link it. */
+    private void staged(ModelId id, FileSpec file, Path stagedFile) {
+        if (file.hasSha256()) {
+            stagedBySha.putIfAbsent(file.sha256(), new StagedCopy(file.path(), stagedFile));
+            var mine = claimed.get(file.sha256());
+            if (mine != null) {
+                mine.complete(new InFlight.Copy(id.toString(), file.path(), stagedFile));
+            }
+        }
+    }
+
+    private FileRecord deduplicate(ModelId id, FileSpec file, Path stagedFile, InFlight.Copy other) {
         if (!file.hasSha256()) {
             return null;
         }
@@ -260,8 +299,18 @@ final class EnsureJob {
         if (mine != null) {
             from = "dedup:" + id + "/" + mine.path();
             source = mine.file();
+        } else if (other != null && (Files.isRegularFile(other.file()) || Files.isRegularFile(committed(other)))) {
+            // the other job may commit (rename its staging away) at any moment: then use the final path
+            from = "dedup:" + other.model() + "/" + other.path();
+            source = Files.isRegularFile(other.file()) ? other.file() : committed(other);
         } else {
             Optional<ContentIndex.Copy> copy = index.find(file.sha256(), file.size(), id.toString(), file.path());
+            if (copy.isEmpty()) {
+                // Another ensure may have committed this content since the index was loaded; a
+                // fresh look costs a stat per state file, nothing next to a download.
+                index.refresh();
+                copy = index.find(file.sha256(), file.size(), id.toString(), file.path());
+            }
             if (copy.isEmpty()) {
                 return null;
             }
@@ -272,7 +321,8 @@ final class EnsureJob {
             Files.deleteIfExists(stagedFile);
             events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), from));
             String how;
-            if (link(source, stagedFile)) {
+            if (link(source, stagedFile) || (other != null && source.equals(other.file())
+                    && link(committed(other), stagedFile))) {
                 if (Files.size(stagedFile) != file.size()) {
                     Files.deleteIfExists(stagedFile);
                     return null;

@@ -78,6 +78,28 @@ class DedupEnsureTest {
     }
 
     @Test
+    void twoModelsEnsuredAtOnceFetchTheirSharedFileOnce() throws Exception {
+        var counting = new BatchAndConcurrencyTest.CountingBackend();
+        Fixtures.TestModel t2v = model("t2v-C@1.0.0", 1);
+        Fixtures.TestModel i2v = model("i2v-C@1.0.0", 2);
+        ModelEnsurer ensurer = ensurer(counting, t2v, i2v);
+
+        List<ModelEnsurer.BatchResult> results = ensurer.ensureBatch(List.of("t2v-C@1.0.0", "i2v-C@1.0.0"), 2);
+
+        assertTrue(results.stream().allMatch(ModelEnsurer.BatchResult::ok), results.toString());
+        StateStore states = new StateStore(new StoreLayout(root));
+        String how = states.readOrEmpty(ModelId.parse("t2v-C@1.0.0")).files().get("text_encoder/umt5-xxl.pth") + " / "
+                + states.readOrEmpty(ModelId.parse("i2v-C@1.0.0")).files().get("text_encoder/umt5-xxl.pth");
+        assertEquals(t2v.totalBytes() + i2v.totalBytes() - SHARED_SIZE, counting.bytes.get(), how + ": "
+                +
+                "the shared encoder was read once although both models were ensured at the same time");
+        assertEquals(inode(root.resolve("wan22/t2v-C@1.0.0/text_encoder/umt5-xxl.pth")),
+                inode(root.resolve("wan22/i2v-C@1.0.0/text_encoder/umt5-xxl.pth")));
+        assertEquals(ModelState.COMPLETE, ensurer.status("t2v-C@1.0.0").state());
+        assertEquals(ModelState.COMPLETE, ensurer.status("i2v-C@1.0.0").state());
+    }
+
+    @Test
     void filesWithTheSamePathAndSizeButOtherContentAreNeverLinked() throws Exception {
         // The WAN2.2 trap: T2V and I2V shards 00002-00006 share paths and sizes, not bytes.
         var counting = new BatchAndConcurrencyTest.CountingBackend();
