@@ -84,6 +84,7 @@ final class EnsureCommand extends Verb {
                 m.put("path", Output.path(r.path()));
                 m.put("filesFetched", tally.files(r.model()));
                 m.put("bytesFetched", tally.bytes(r.model()));
+                m.put("filesDeduplicated", tally.linked(r.model()));
                 if (!r.ok()) {
                     m.put("code", r.error().code().name());
                     m.put("message", r.error().getMessage());
@@ -102,8 +103,10 @@ final class EnsureCommand extends Verb {
         } else {
             for (ModelEnsurer.BatchResult r : results) {
                 if (r.ok()) {
-                    String how = tally.files(r.model()) == 0 ? "already complete"
-                            : "fetched " + tally.files(r.model()) + " file(s), " + Output.bytes(tally.bytes(r.model()));
+                    long linked = tally.linked(r.model());
+                    String how = tally.files(r.model()) == 0 && linked == 0 ? "already complete"
+                            : "fetched " + tally.files(r.model()) + " file(s), " + Output.bytes(tally.bytes(r.model()))
+                                    + (linked > 0 ? "; " + linked + " shared with other models, not fetched again" : "");
                     o.line(o.quiet ? r.path().toString() : r.model() + " ready: " + r.path() + "  (" + how + ")");
                 }
             }
@@ -185,26 +188,34 @@ final class EnsureCommand extends Verb {
 
     /** Counts what each model really fetched (copied or linked from a source; adopted files excluded). */
     private static final class FetchTally implements dev.wan.event.EventListener {
+        /** Per model: files fetched, bytes fetched, files linked to content already in the store. */
         private final java.util.Map<String, long[]> perModel = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public void on(dev.wan.event.WanEvent event) {
-            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")
-                    && !f.how().startsWith("deduplicated")) {
-                long[] t = perModel.computeIfAbsent(f.model().toString(), k -> new long[2]);
+            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")) {
+                long[] t = perModel.computeIfAbsent(f.model().toString(), k -> new long[3]);
                 synchronized (t) {
-                    t[0]++;
-                    t[1] += f.size();
+                    if (f.how().startsWith("deduplicated")) {
+                        t[2]++;
+                    } else {
+                        t[0]++;
+                        t[1] += f.size();
+                    }
                 }
             }
         }
 
         long files(String model) {
-            return perModel.getOrDefault(model, new long[2])[0];
+            return perModel.getOrDefault(model, new long[3])[0];
         }
 
         long bytes(String model) {
-            return perModel.getOrDefault(model, new long[2])[1];
+            return perModel.getOrDefault(model, new long[3])[1];
+        }
+
+        long linked(String model) {
+            return perModel.getOrDefault(model, new long[3])[2];
         }
     }
 }
