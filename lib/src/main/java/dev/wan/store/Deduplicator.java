@@ -220,13 +220,8 @@ public final class Deduplicator {
                     continue; // a leftover of a crashed run
                 }
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                int nlink = 1;
-                try {
-                    nlink = ((Number) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
-                } catch (IOException | RuntimeException e) {
-                    // not unix
-                }
-                Object key = a.fileKey() != null ? a.fileKey() : file.toAbsolutePath().toString();
+                int nlink = DiskUsage.linkCount(file);
+                Object key = DiskUsage.inodeKey(file, a);
                 all.add(new Found(model, dir.relativize(file).toString().replace('\\', '/'), file, key, a.size(),
                         a.lastModifiedTime().toMillis(), nlink));
             }

@@ -162,17 +162,24 @@ public final class DiskUsage {
         }
     }
 
+    /** Hard links to a file; 1 where the filesystem cannot tell (each path then counts alone). */
+    static int linkCount(Path f) {
+        try {
+            return ((Number) Files.getAttribute(f, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
+        } catch (IOException | RuntimeException e) {
+            return 1;
+        }
+    }
+
+    /** What identifies a file's bytes: its inode (fileKey), or its path where there is none. */
+    static Object inodeKey(Path f, BasicFileAttributes a) {
+        return a.fileKey() != null ? a.fileKey() : f.toAbsolutePath().toString();
+    }
+
     private static Inode inode(Path f) {
         try {
             BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            int nlink = 1;
-            try {
-                nlink = ((Number) Files.getAttribute(f, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
-            } catch (IOException | RuntimeException e) {
-                // not unix: each path its own inode count
-            }
-            Object key = a.fileKey() != null ? a.fileKey() : f.toAbsolutePath().toString();
-            return new Inode(key, a.size(), nlink);
+            return new Inode(inodeKey(f, a), a.size(), linkCount(f));
         } catch (IOException e) {
             return null;
         }
