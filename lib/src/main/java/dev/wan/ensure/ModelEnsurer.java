@@ -155,6 +155,15 @@ public final class ModelEnsurer {
                 s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files());
     }
 
+    /**
+     * Bytes of the model already fetched into its staging area by whichever process is ensuring
+     * it (this one or another): with {@link ModelStatus#lockedBy()} it shows another operator's
+     * download progressing. Cheap: a walk of the staging directory and its resume journals.
+     */
+    public long bytesStaged(String modelId) {
+        return new StagingProgress(layout).bytesStaged(manifest.model(modelId).id());
+    }
+
     public List<ModelStatus> statusAll() {
         return manifest.models().keySet().stream().map(id -> status(id.toString())).toList();
     }
