@@ -71,10 +71,10 @@ check "first run of ./wan --version exits 0 and prints something (rc=$rc, ${ms} 
 check "first run says it fetches JBang (on stderr)" \
   sh -c 'printf "%s" "$1" | grep -q "wan: fetching JBang 0.132.1 from Maven Central"' - "$err"
 check "first run says it builds the core jar (on stderr)" \
-  sh -c 'printf "%s" "$1" | grep -q "wan: building core jar"' - "$err"
+  sh -c 'printf "%s" "$1" | grep -q "wan: building the core and dashboard jars"' - "$err"
 check "Maven ran twice: fetch JBang, install the core jar" [ "$(mvn_calls)" = 2 ] || cat "$MVN_LOG"
 check "Maven got -Duser.home=\$HOME" grep -q "^MAVEN_OPTS=.*-Duser.home=$HOME" "$MVN_LOG"
-check "Maven installed with -pl lib -am" grep -q '^mvn .*-pl lib -am install' "$MVN_LOG"
+check "Maven installed with -pl lib,tui -am" grep -q '^mvn .*-pl lib,tui -am install' "$MVN_LOG"
 check "JBang classpath is cached under the new HOME" [ -s "$HOME/.cache/wan/jbang-0.132.1.classpath" ]
 check "the core jar is in the new HOME's ~/.m2" [ -f "$CORE_JAR" ]
 check "the parent pom is installed too" \
@@ -82,6 +82,16 @@ check "the parent pom is installed too" \
 check "JBang's cache is under the new HOME (~/.jbang/cache/jars)" \
   sh -c 'ls -d "$1"/.jbang/cache/jars/wan.java.* >/dev/null 2>&1' - "$HOME"
 check "JBang's gson is the pinned 2.13.1" grep -q 'gson-2.13.1.jar' "$HOME/.cache/wan/jbang-0.132.1.classpath"
+
+check "the dashboard jar is in the new HOME's ~/.m2" \
+  [ -f "$HOME/.m2/repository/dev/wan/wan-tui/0.1.0-SNAPSHOT/wan-tui-0.1.0-SNAPSHOT.jar" ]
+run tui --help
+check "./wan tui --help explains the dashboard (rc=$rc)" \
+  sh -c '[ "$1" = 0 ] && printf "%s" "$2" | grep -q "terminal dashboard"' - "$rc" "$out" || show
+run tui
+check "./wan tui without a terminal: exit 2 and a clear message, no stack trace (rc=$rc)" \
+  sh -c '[ "$1" = 2 ] && printf "%s" "$2" | grep -q "needs an interactive terminal" && ! printf "%s" "$2" | grep -q "Exception"' \
+  - "$rc" "$err" || show
 
 # Warm start-up: ./wan against the very java command it ends up exec'ing.
 run --version
@@ -146,7 +156,7 @@ run after touch
 check "after touching a lib source it still works" [ "$rc/$(line1 "$out")" = "0/args after|touch" ] || show
 check "after touching a lib source it rebuilds the core jar" grep -q '^mvn .*install' "$MVN_LOG"
 check "the rebuild is announced on stderr" \
-  sh -c 'printf "%s" "$1" | grep -q "wan: building core jar"' - "$err"
+  sh -c 'printf "%s" "$1" | grep -q "wan: building the core and dashboard jars"' - "$err"
 : >"$MVN_LOG"
 run again
 check "and the run after that does not rebuild" [ "$(mvn_calls)/$(line1 "$out")" = "0/args again" ]
@@ -164,6 +174,12 @@ check "jbang catalog add --global --name org <checkout> registers it in the new 
   grep -q "\"catalog-ref\": \"$REPO/jbang-catalog.json\"" "$HOME/.jbang/jbang-catalog.json"
 (cd "$T" && jbang wan@org "via org" >"$T/out" 2>"$T/err")
 check "jbang wan@org ... works from anywhere" [ "$(head -n 1 "$T/out")" = "args via org" ] || cat "$T/err"
+(cd "$T" && jbang wan-tui@org --version >"$T/out" 2>"$T/err" </dev/null)
+check "jbang wan-tui@org (the dashboard's catalog alias) runs" grep -q "^wan tui " "$T/out" || cat "$T/err"
+(cd "$T" && jbang wan-tui@org >"$T/out" 2>"$T/err" </dev/null)
+rc=$?
+check "jbang wan-tui@org without a terminal: exit 2, clear message (rc=$rc)" \
+  sh -c '[ "$1" = 2 ] && grep -q "needs an interactive terminal" "$2"' - "$rc" "$T/err" || cat "$T/err"
 
 # --- 5. concurrent first runs wait for each other ---------------------------------
 export XDG_CACHE_HOME="$T/cache2"

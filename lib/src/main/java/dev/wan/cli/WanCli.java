@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wan", mixinStandardHelpOptions = true, versionProvider = WanCli.Version.class,
         description = {"Makes AI model weights appear, verified, at a known path.", "",
                 "Shorthands: 'wan ensure' = 'wan models ensure' (same for status, verify, list, validate-manifest)."},
+        footer = {"", "The terminal dashboard: 'wan tui' (or 'jbang wan-tui@org'); 'wan tui --help' lists its options."},
         subcommands = CommandLine.HelpCommand.class)
 public final class WanCli implements Runnable {
     public static final int EXIT_OK = 0;

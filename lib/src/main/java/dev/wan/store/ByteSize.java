@@ -38,4 +38,19 @@ public final class ByteSize {
             throw new IllegalArgumentException("'" + text + "' is not a whole number of bytes, or too large");
         }
     }
+
+    /** {@code 1536} → {@code "1.5 KiB"}: binary units, as the CLI and the dashboard print sizes. */
+    public static String format(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    }
 }

@@ -1,0 +1,113 @@
+package dev.wan.tui;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/** Short texts for narrow columns. */
+final class Format {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter DAY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+
+    private Format() {
+    }
+
+    /** {@code 0:07}, {@code 12:30}, {@code 2:05:00}. */
+    static String duration(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (d.toMillis() < 10_000 && s < 10) {
+            return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+        }
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /** How long ago an ISO instant was: {@code 40s}, {@code 5m}, {@code 3h}, {@code 12d}; "-" for none. */
+    static String ago(String isoInstant, Instant now) {
+        if (isoInstant == null || isoInstant.isEmpty()) {
+            return "-";
+        }
+        try {
+            long s = Math.max(0, Duration.between(Instant.parse(isoInstant), now).toSeconds());
+            if (s < 60) {
+                return s + "s";
+            }
+            if (s < 3600) {
+                return s / 60 + "m";
+            }
+            return s < 86_400 ? s / 3600 + "h" : s / 86_400 + "d";
+        } catch (DateTimeParseException e) {
+            return "?";
+        }
+    }
+
+    static String clock(Instant at) {
+        return CLOCK.format(at);
+    }
+
+    /** An ISO instant as local {@code yyyy-MM-dd HH:mm}, "-" for none. */
+    static String dayTime(String isoInstant) {
+        if (isoInstant == null || isoInstant.isEmpty()) {
+            return "-";
+        }
+        try {
+            return DAY_TIME.format(Instant.parse(isoInstant));
+        } catch (DateTimeParseException e) {
+            return isoInstant;
+        }
+    }
+
+    /** An ISO instant as local {@code MM-dd HH:mm}, "-" for none. */
+    static String shortDayTime(String isoInstant) {
+        String full = dayTime(isoInstant);
+        return full.length() == 16 ? full.substring(5) : full;
+    }
+
+    static String rate(double bytesPerSecond) {
+        return dev.wan.store.ByteSize.format((long) bytesPerSecond) + "/s";
+    }
+
+    /** An ASCII bar {@code [#####.....]} of {@code width} characters in all. */
+    static String bar(double fraction, int width) {
+        int inner = Math.max(1, width - 2);
+        int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * inner);
+        return "[" + "#".repeat(filled) + ".".repeat(inner - filled) + "]";
+    }
+
+    static String percent(double fraction) {
+        return (int) Math.floor(Math.max(0, Math.min(1, fraction)) * 100) + "%";
+    }
+
+    /** Cuts {@code text} to {@code width}, marking the cut with '~' (ASCII: works under any locale). */
+    static String fit(String text, int width) {
+        if (width <= 0) {
+            return "";
+        }
+        String t = text == null ? "" : text;
+        return t.length() <= width ? t : t.substring(0, Math.max(0, width - 1)) + "~";
+    }
+
+    /** As {@link #fit} but keeps the end (paths, URIs). */
+    static String fitEnd(String text, int width) {
+        if (width <= 0) {
+            return "";
+        }
+        String t = text == null ? "" : text;
+        return t.length() <= width ? t : "~" + t.substring(t.length() - width + 1);
+    }
+
+    static String pad(String text, int width) {
+        String t = fit(text, width);
+        return t + " ".repeat(Math.max(0, width - t.length()));
+    }
+
+    static String padLeft(String text, int width) {
+        String t = fit(text, width);
+        return " ".repeat(Math.max(0, width - t.length())) + t;
+    }
+}

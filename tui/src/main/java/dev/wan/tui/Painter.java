@@ -1,0 +1,554 @@
+package dev.wan.tui;
+
+import com.googlecode.lanterna.SGR;
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.graphics.TextGraphics;
+import dev.wan.ensure.FileState;
+import dev.wan.ensure.FileStatus;
+import dev.wan.ensure.ModelState;
+import dev.wan.ensure.SourceCheck;
+import dev.wan.gc.GcPlan;
+import dev.wan.store.ByteSize;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Draws a {@link DashboardModel} onto a {@link TextGraphics}: a pure function of the model and the
+ * size, so tests paint onto lanterna's virtual terminal and read the text back. ASCII only (bars,
+ * borders) so it reads the same under any locale and TERM; state is always text, colour only helps.
+ */
+final class Painter {
+    private static final int MIN_WIDTH = 40;
+    private static final int MIN_HEIGHT = 12;
+    // fixed table columns: marker, variant, state, on disk, needed, pin, used (+ one space between columns)
+    private static final int VARIANT = 9;
+    private static final int STATE = 13;
+    private static final int SIZE = 8;
+    private static final int PIN = 3;
+    private static final int USED = 4;
+    private static final int FIXED = 2 + VARIANT + STATE + SIZE + SIZE + PIN + USED + 7;
+
+    /** A piece of a line in one style. */
+    record Span(String text, TextColor color, boolean bold) {
+        static Span plain(String text) {
+            return new Span(text, TextColor.ANSI.DEFAULT, false);
+        }
+
+        static Span of(String text, TextColor color) {
+            return new Span(text, color, false);
+        }
+
+        static Span bold(String text) {
+            return new Span(text, TextColor.ANSI.DEFAULT, true);
+        }
+    }
+
+    private Painter() {
+    }
+
+    static void paint(DashboardModel m, TextGraphics g) {
+        TerminalSize size = g.getSize();
+        int w = size.getColumns();
+        int h = size.getRows();
+        g.setBackgroundColor(TextColor.ANSI.DEFAULT);
+        g.setForegroundColor(TextColor.ANSI.DEFAULT);
+        g.disableModifiers(SGR.BOLD, SGR.REVERSE);
+        g.fill(' ');
+        if (w < MIN_WIDTH || h < MIN_HEIGHT) {
+            put(g, 0, 0, w, List.of(Span.plain("wan: terminal too small (" + w + "x" + h + "), need "
+                    + MIN_WIDTH + "x" + MIN_HEIGHT + "; q quits")));
+            return;
+        }
+        int body = h - 5; // title, table header, details and log separators, footer
+        int rowsWanted = Math.max(3, m.visibleRows().size());
+        int tableH = Math.min(rowsWanted, Math.max(3, body * 2 / 5));
+        int logH = Math.max(3, body / 4);
+        int detailsH = body - tableH - logH;
+
+        title(m, g, w);
+        int y = 1;
+        table(m, g, y, w, tableH);
+        y += 1 + tableH;
+        StoreSnapshot.Row row = m.selectedRow();
+        separator(g, y, w, row == null ? "details" : "details: " + row.id(), false);
+        y++;
+        List<List<Span>> lines = row == null ? noModel(m) : details(m, row, w, detailsH);
+        for (int i = 0; i < detailsH && i < lines.size(); i++) {
+            put(g, 0, y + i, w, lines.get(i));
+        }
+        y += detailsH;
+        separator(g, y, w, "events" + (m.focus() == DashboardModel.Focus.LOG ? " (scrolling: arrows, Tab back)"
+                : "  (Tab scrolls)"), m.focus() == DashboardModel.Focus.LOG);
+        y++;
+        events(m, g, y, w, logH);
+        footer(m, g, h - 1, w);
+        overlay(m, g, w, h);
+    }
+
+    // --- title and disk gauge ---------------------------------------------------------------------
+
+    private static void title(DashboardModel m, TextGraphics g, int w) {
+        StoreSnapshot.Disk d = m.store().disk();
+        StringBuilder gauge = new StringBuilder("store ").append(ByteSize.format(d.storeBytes()));
+        if (d.quotaBytes() > 0) {
+            double used = (double) d.storeBytes() / d.quotaBytes();
+            gauge.append(' ').append(Format.bar(used, 12)).append(' ').append(Format.percent(used))
+                    .append(" of quota ").append(ByteSize.format(d.quotaBytes()));
+        } else if (d.freeBytes() >= 0) {
+            double used = (double) d.storeBytes() / Math.max(1, d.storeBytes() + d.freeBytes());
+            gauge.append(' ').append(Format.bar(used, 12));
+        }
+        if (d.freeBytes() >= 0) {
+            gauge.append("  free ").append(ByteSize.format(d.freeBytes()));
+        }
+        gauge.append(' ');
+        String right = gauge.toString();
+        int room = Math.max(0, w - right.length() - 1);
+        String left = " wan  " + Format.fitEnd(m.title(), Math.max(0, room - 6));
+        String line = Format.pad(left, room) + " " + right;
+        g.enableModifiers(SGR.REVERSE);
+        g.putString(0, 0, Format.pad(line, w));
+        g.disableModifiers(SGR.REVERSE);
+        boolean low = d.quotaBytes() > 0 && d.storeBytes() > d.quotaBytes() * 9 / 10;
+        if (low) {
+            g.setForegroundColor(TextColor.ANSI.RED);
+            g.enableModifiers(SGR.REVERSE, SGR.BOLD);
+            g.putString(Math.max(0, w - right.length()), 0, Format.fit(right, w));
+            g.disableModifiers(SGR.REVERSE, SGR.BOLD);
+            g.setForegroundColor(TextColor.ANSI.DEFAULT);
+        }
+    }
+
+    // --- the models table -------------------------------------------------------------------------
+
+    private static void table(DashboardModel m, TextGraphics g, int y, int w, int height) {
+        int flex = w - FIXED;
+        int longest = m.visibleRows().stream().mapToInt(r -> r.id().length()).max().orElse(5);
+        int modelW = Math.max(10, Math.min(longest, flex - 6));
+        int sourceW = flex - modelW;
+        String sortMark = " (" + m.sort().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
+        String header = "  " + Format.pad("MODEL", modelW) + " " + Format.pad("VARIANT", VARIANT) + " "
+                + Format.pad("STATE", STATE) + " " + Format.padLeft("ON DISK", SIZE) + " "
+                + Format.padLeft("NEEDED", SIZE) + " " + Format.pad("PIN", PIN) + " " + Format.pad("USED", USED) + " "
+                + Format.pad("SOURCE", sourceW);
+        g.enableModifiers(SGR.BOLD);
+        g.putString(0, y, Format.pad(header, w));
+        String tag = sortMark.replace(" (", " sort: ").replace(")", "")
+                + (m.filter().isEmpty() ? "" : "  filter: " + m.filter());
+        if (w - header.trim().length() > tag.length() + 4 || !m.filter().isEmpty()) {
+            g.putString(Math.max(0, w - tag.length() - 1), y, tag);
+        }
+        g.disableModifiers(SGR.BOLD);
+        List<StoreSnapshot.Row> rows = m.visibleRows();
+        if (rows.isEmpty()) {
+            String why = m.store().error() != null ? "cannot read the store: " + m.store().error()
+                    : m.store().at().equals(Instant.EPOCH) ? "reading the store..."
+                    : m.filter().isEmpty() ? "the manifest declares no models" : "no model matches '" + m.filter() + "' (Esc clears)";
+            put(g, 2, y + 1, w - 2, List.of(Span.of(why, m.store().error() != null ? TextColor.ANSI.RED : TextColor.ANSI.DEFAULT)));
+            return;
+        }
+        int sel = Math.max(0, m.selectedPosition());
+        int top = Math.max(0, Math.min(sel - height / 2, rows.size() - height));
+        for (int i = 0; i < height && top + i < rows.size(); i++) {
+            StoreSnapshot.Row r = rows.get(top + i);
+            boolean selected = top + i == sel;
+            Cell state = stateCell(m, r);
+            String used = Format.ago(r.status().lastUsed(), m.now());
+            String served = r.servedBy();
+            List<Span> spans = new ArrayList<>();
+            spans.add(Span.plain((selected ? "> " : "  ") + Format.pad(r.id(), modelW) + " "
+                    + Format.pad(variants(r), VARIANT) + " "));
+            spans.add(new Span(Format.pad(state.text(), STATE), state.color(), state.bold()));
+            spans.add(Span.plain(" " + Format.padLeft(r.diskBytes() > 0 ? ByteSize.format(r.diskBytes()) : "-", SIZE) + " "
+                    + Format.padLeft(r.status().bytesNeeded() > 0 ? ByteSize.format(r.status().bytesNeeded()) : "-", SIZE)
+                    + " " + Format.pad(r.status().pinned() ? "pin" : "", PIN) + " " + Format.pad(used, USED) + " "
+                    + Format.pad(served == null ? "-" : shortSource(served, sourceW), sourceW)));
+            if (selected && m.focus() == DashboardModel.Focus.TABLE) {
+                g.enableModifiers(SGR.REVERSE);
+                put(g, 0, y + 1 + i, w, spans);
+                g.putString(lineLength(spans), y + 1 + i, " ".repeat(Math.max(0, w - lineLength(spans))));
+                g.disableModifiers(SGR.REVERSE);
+            } else {
+                put(g, 0, y + 1 + i, w, spans);
+            }
+        }
+        if (rows.size() > height) {
+            String more = " " + (sel + 1) + "/" + rows.size() + " ";
+            g.putString(Math.max(0, w - more.length()), y + height, more);
+        }
+    }
+
+    private static String variants(StoreSnapshot.Row r) {
+        if (r.variants().isEmpty()) {
+            return "-";
+        }
+        List<String> ordered = new ArrayList<>(r.variants());
+        ordered.remove(r.defaultVariant());
+        ordered.add(0, r.defaultVariant());
+        return String.join(",", ordered);
+    }
+
+    /** {@code local://demo@1.0.0} → {@code local}, when there is no room for the whole URI. */
+    private static String shortSource(String uri, int width) {
+        if (uri.length() <= width) {
+            return uri;
+        }
+        int scheme = uri.indexOf("://");
+        return scheme > 0 && scheme <= width ? uri.substring(0, scheme) : Format.fit(uri, width);
+    }
+
+    record Cell(String text, TextColor color, boolean bold) {
+    }
+
+    /** The STATE column: what is happening to the model right now, else its state. */
+    static Cell stateCell(DashboardModel m, StoreSnapshot.Row r) {
+        Transfer t = m.transfer(r.id());
+        if (t != null) {
+            return new Cell("ENSURING " + Format.percent(t.fraction()), TextColor.ANSI.BLUE_BRIGHT, true);
+        }
+        String busy = m.busy(r.id());
+        if ("ensure".equals(busy)) {
+            return new Cell("ENSURING", TextColor.ANSI.BLUE_BRIGHT, true);
+        }
+        if ("verify".equals(busy) || r.state() == ModelState.VERIFYING) {
+            return new Cell("VERIFYING", TextColor.ANSI.CYAN, true);
+        }
+        if (r.lockedBySomeone()) {
+            long needed = Math.max(1, r.status().bytesNeeded());
+            return new Cell("LOCKED " + Format.percent((double) r.stagedBytes() / needed), TextColor.ANSI.MAGENTA, true);
+        }
+        switch (r.state()) {
+            case COMPLETE: return new Cell("COMPLETE", TextColor.ANSI.GREEN, false);
+            case PARTIAL: return new Cell("PARTIAL", TextColor.ANSI.YELLOW, false);
+            case CORRUPT: return new Cell("CORRUPT", TextColor.ANSI.RED, true);
+            default: return new Cell(r.state().name(), TextColor.ANSI.DEFAULT, false);
+        }
+    }
+
+    // --- details ----------------------------------------------------------------------------------
+
+    private static List<List<Span>> noModel(DashboardModel m) {
+        return List.of(List.of(Span.plain(m.store().error() != null ? "" : " select a model with the arrow keys")));
+    }
+
+    static List<List<Span>> details(DashboardModel m, StoreSnapshot.Row r, int w, int height) {
+        List<List<Span>> out = new ArrayList<>();
+        out.add(List.of(Span.bold(" " + r.id()), Span.plain(r.description() == null ? "" : "  " + r.description())));
+        StringBuilder facts = new StringBuilder(" variant ").append(r.status().variant() == null ? "-" : r.status().variant())
+                .append("  |  ").append(ByteSize.format(r.status().bytesTotal())).append(" required");
+        if (r.status().pinned()) {
+            facts.append("  |  pinned");
+        }
+        facts.append("  |  last used ").append(Format.dayTime(r.status().lastUsed()));
+        String revision = r.revision();
+        if (revision != null) {
+            facts.append("  |  revision ").append(revision);
+        }
+        out.add(List.of(Span.plain(facts.toString())));
+        Transfer t = m.transfer(r.id());
+        if (t != null) {
+            progress(m.now(), t, w, out);
+        } else if (r.lockedBySomeone() && m.busy(r.id()) == null) {
+            out.add(List.of(Span.of(" LOCKED by " + r.status().lockedBy().trim(), TextColor.ANSI.MAGENTA)));
+            long needed = Math.max(1, r.status().bytesNeeded());
+            double f = (double) r.stagedBytes() / needed;
+            out.add(List.of(Span.plain(" " + Format.bar(f, 32) + " " + Format.percent(f) + "  "
+                    + ByteSize.format(r.stagedBytes()) + " of " + ByteSize.format(r.status().bytesNeeded())
+                    + " staged by that process")));
+        }
+        List<List<Span>> sources = sources(m, r, w);
+        files(r, w, out, Math.max(2, height - out.size() - sources.size() - 1));
+        out.addAll(sources);
+        return out;
+    }
+
+    private static void progress(Instant now, Transfer t, int w, List<List<Span>> out) {
+        Duration eta = t.eta(now);
+        String head = " ENSURING" + (t.variant == null ? "" : " " + t.variant) + " ";
+        String tail = " " + Format.percent(t.fraction()) + "  " + ByteSize.format(t.bytesDone()) + " / "
+                + ByteSize.format(t.bytesNeeded()) + "  " + Format.rate(t.rate(now)) + "  ETA "
+                + (eta == null ? "-" : Format.duration(eta)) + "  files " + t.filesDone() + "/" + t.filesNeeded();
+        int barW = Math.max(10, Math.min(40, w - head.length() - tail.length()));
+        out.add(List.of(Span.of(head, TextColor.ANSI.BLUE_BRIGHT), Span.plain(Format.bar(t.fraction(), barW) + tail)));
+        String via = t.sourceInUse();
+        out.add(List.of(Span.plain(" from " + (via == null ? "-" : via)),
+                t.failovers() > 0 ? Span.of("  retries/failovers " + t.failovers(), TextColor.ANSI.YELLOW) : Span.plain("")));
+        for (Transfer.FileProgress f : t.files()) {
+            if (f.finished) {
+                continue;
+            }
+            double frac = f.size <= 0 ? 0 : (double) f.done / f.size;
+            String right = " " + Format.padLeft(Format.percent(frac), 4) + " " + Format.padLeft(ByteSize.format(f.done), 9)
+                    + " / " + ByteSize.format(f.size);
+            int pathW = Math.max(10, w - 24 - right.length() - 2);
+            out.add(List.of(Span.plain("   " + Format.pad(Format.fitEnd(f.path, pathW), pathW) + " "
+                    + Format.bar(frac, 20) + right)));
+        }
+    }
+
+    private static void files(StoreSnapshot.Row r, int w, List<List<Span>> out, int room) {
+        int sizeW = 9;
+        int stateW = 13;
+        int verifiedW = 11;
+        int componentW = 12;
+        int pathW = Math.max(12, w - sizeW - stateW - verifiedW - componentW - 7);
+        out.add(List.of(Span.bold(" " + Format.pad("FILE", pathW) + " " + Format.pad("STATE", stateW) + " "
+                + Format.padLeft("SIZE", sizeW) + "  " + Format.pad("VERIFIED", verifiedW) + " "
+                + Format.pad("COMPONENT", componentW))));
+        List<FileStatus> files = r.status().files();
+        int shown = 0;
+        for (FileStatus f : files) {
+            if (shown == room - 1 && files.size() > room) {
+                out.add(List.of(Span.plain("   ... " + (files.size() - shown) + " more files")));
+                break;
+            }
+            TextColor color = f.state() == FileState.OK ? TextColor.ANSI.GREEN
+                    : f.state() == FileState.CORRUPT || f.state() == FileState.SIZE_MISMATCH ? TextColor.ANSI.RED
+                    : f.state() == FileState.MISSING ? TextColor.ANSI.DEFAULT : TextColor.ANSI.YELLOW;
+            String state = f.state().name() + (f.optional() ? "?" : "");
+            out.add(List.of(Span.plain(" " + Format.pad(Format.fitEnd(f.path(), pathW), pathW) + " "),
+                    Span.of(Format.pad(state, stateW), color),
+                    Span.plain(" " + Format.padLeft(ByteSize.format(f.size()), sizeW) + "  "
+                            + Format.pad(Format.shortDayTime(f.verifiedAt()), verifiedW) + " "
+                            + Format.pad(f.component() == null ? "-" : f.component(), componentW))));
+            shown++;
+        }
+    }
+
+    private static List<List<Span>> sources(DashboardModel m, StoreSnapshot.Row r, int w) {
+        List<List<Span>> out = new ArrayList<>();
+        DashboardModel.SourceTests tests = m.tests(r.id());
+        String busy = m.busy(r.id());
+        out.add(List.of(Span.bold(" SOURCES (priority order)"), Span.plain(tests == null
+                ? ("test".equals(busy) ? "  testing..." : "  not tested yet: t tests them")
+                : "  tested " + Format.clock(tests.at()))));
+        int i = 1;
+        for (String uri : r.sources()) {
+            SourceCheck check = null;
+            if (tests != null) {
+                for (SourceCheck c : tests.checks()) {
+                    if (c.source().equals(uri)) {
+                        check = c;
+                    }
+                }
+            }
+            int uriW = Math.min(40, Math.max(16, w / 2 - 4));
+            List<Span> line = new ArrayList<>();
+            line.add(Span.plain(" " + i++ + ". " + Format.pad(Format.fitEnd(uri, uriW), uriW) + " "));
+            if (check != null) {
+                line.add(check.ok() ? Span.of("ok", TextColor.ANSI.GREEN)
+                        : Span.of("FAIL " + check.code(), TextColor.ANSI.RED));
+                line.add(Span.plain(" " + testDetail(check)));
+            }
+            out.add(line);
+        }
+        return out;
+    }
+
+    private static String testDetail(SourceCheck c) {
+        StringBuilder sb = new StringBuilder();
+        if (c.readRate() > 0) {
+            sb.append(Format.rate(c.readRate())).append(" read  ");
+        }
+        if (c.credentials() != null) {
+            sb.append(c.credentials()).append("  ");
+        }
+        if (!c.ok() && c.message() != null) {
+            sb.append(c.message());
+        }
+        return sb.toString().trim();
+    }
+
+    // --- event log, footer ----------------------------------------------------------------------
+
+    private static void events(DashboardModel m, TextGraphics g, int y, int w, int height) {
+        List<EventLog.Line> lines = m.log().window(height, m.logBack());
+        for (int i = 0; i < lines.size(); i++) {
+            EventLog.Line l = lines.get(i);
+            TextColor color = switch (l.level()) {
+                case OK -> TextColor.ANSI.GREEN;
+                case WARN -> TextColor.ANSI.YELLOW;
+                case ERROR -> TextColor.ANSI.RED;
+                default -> TextColor.ANSI.DEFAULT;
+            };
+            String mark = switch (l.level()) {
+                case WARN -> "! ";
+                case ERROR -> "x ";
+                default -> "  ";
+            };
+            put(g, 0, y + i, w, List.of(Span.plain(" " + Format.clock(l.at()) + " "), Span.of(mark + l.text(), color)));
+        }
+    }
+
+    private static void footer(DashboardModel m, TextGraphics g, int y, int w) {
+        String text;
+        switch (m.mode()) {
+            case FILTER:
+                text = " filter: " + m.input() + "_   (Enter keeps it, Esc clears it)";
+                break;
+            case GC_LIMIT:
+                text = " gc, keep models within: " + m.input() + "_   (e.g. 10GB; empty: leftovers only; Enter plans, Esc cancels)";
+                break;
+            default:
+                text = Keys.footer(w);
+        }
+        g.enableModifiers(SGR.REVERSE);
+        g.putString(0, y, Format.pad(text, w));
+        g.disableModifiers(SGR.REVERSE);
+    }
+
+    private static void separator(TextGraphics g, int y, int w, String label, boolean active) {
+        String line = "-- " + label + " ";
+        if (active) {
+            g.enableModifiers(SGR.BOLD);
+        }
+        g.putString(0, y, Format.fit(line, w) + "-".repeat(Math.max(0, w - line.length())));
+        g.disableModifiers(SGR.BOLD);
+    }
+
+    // --- overlays ---------------------------------------------------------------------------------
+
+    private static void overlay(DashboardModel m, TextGraphics g, int w, int h) {
+        switch (m.mode()) {
+            case HELP: box(g, w, h, "help", help(), " any key closes "); break;
+            case VARIANT: box(g, w, h, "ensure " + m.selectedRow().id(), variantChoice(m), " Up/Down choose, Enter ensures, Esc cancels "); break;
+            case GC_CONFIRM: gcConfirm(m, g, w, h); break;
+            case QUIT_CONFIRM: box(g, w, h, "quit?", List.of(List.of(Span.plain(
+                    "Work is still running. Quit anyway?")), List.of(Span.plain(
+                    "Interrupted downloads resume where they stopped next time.")), List.of()),
+                    " y quits, any other key stays "); break;
+            default: break;
+        }
+    }
+
+    private static List<List<Span>> help() {
+        List<List<Span>> lines = new ArrayList<>();
+        for (Keys.Binding b : Keys.ALL) {
+            lines.add(List.of(Span.bold(Format.pad(b.keys(), 12)), Span.plain(" " + b.help())));
+        }
+        lines.add(List.of());
+        lines.add(List.of(Span.plain("States: "), Span.of("COMPLETE", TextColor.ANSI.GREEN), Span.plain(" "),
+                Span.of("PARTIAL", TextColor.ANSI.YELLOW), Span.plain(" NOT_PRESENT "),
+                Span.of("CORRUPT", TextColor.ANSI.RED), Span.plain(" "), Span.of("VERIFYING", TextColor.ANSI.CYAN)));
+        lines.add(List.of(Span.plain("        "), Span.of("ENSURING n%", TextColor.ANSI.BLUE_BRIGHT),
+                Span.plain(" this dashboard fetches it; "), Span.of("LOCKED n%", TextColor.ANSI.MAGENTA),
+                Span.plain(" another process does")));
+        lines.add(List.of(Span.plain("Optional files show their state with a '?'. Sizes: KiB MiB GiB (1024).")));
+        return lines;
+    }
+
+    private static List<List<Span>> variantChoice(DashboardModel m) {
+        StoreSnapshot.Row r = m.selectedRow();
+        List<List<Span>> lines = new ArrayList<>();
+        for (int i = 0; i < r.variants().size(); i++) {
+            String v = r.variants().get(i);
+            boolean at = i == m.variantIndex();
+            lines.add(List.of(at ? Span.bold("> " + v) : Span.plain("  " + v),
+                    Span.plain(v.equals(r.defaultVariant()) ? "  (default)" : "")));
+        }
+        return lines;
+    }
+
+    private static void gcConfirm(DashboardModel m, TextGraphics g, int w, int h) {
+        GcPlan plan = m.gcPlan();
+        if (plan == null) {
+            return;
+        }
+        List<List<Span>> lines = new ArrayList<>();
+        lines.add(List.of(Span.plain("limit: " + (m.gcLimit().isEmpty() ? "none (leftovers only)" : m.gcLimit())
+                + "   store " + ByteSize.format(plan.storeBytes()) + "   free " + ByteSize.format(plan.freeBytes()))));
+        if (!DashboardModel.hasWork(plan)) {
+            lines.add(List.of(Span.of("Nothing to delete: the store is within the limit.", TextColor.ANSI.GREEN)));
+        }
+        for (GcPlan.Deletion d : plan.deletions()) {
+            lines.add(List.of(Span.of("delete ", TextColor.ANSI.RED), Span.plain(Format.pad(d.model(), 24) + " "
+                    + Format.pad(d.reason().name(), 10) + " " + Format.padLeft(ByteSize.format(d.bytesFreed()), 9)
+                    + "  last used " + Format.ago(d.lastUsed() == null ? null : d.lastUsed().toString(), m.now()))));
+        }
+        for (GcPlan.Leftover l : plan.leftovers()) {
+            lines.add(List.of(Span.of("remove ", TextColor.ANSI.RED), Span.plain(Format.pad(
+                    String.valueOf(l.path().getFileName()), 24) + " " + Format.pad(l.kind().name(), 10) + " "
+                    + Format.padLeft(ByteSize.format(l.bytes()), 9))));
+        }
+        for (GcPlan.Preserved p : plan.preserved()) {
+            lines.add(List.of(Span.of("keep   ", TextColor.ANSI.GREEN), Span.plain(Format.pad(p.model(), 24) + " "
+                    + Format.pad(p.reason().name(), 13) + " " + (p.detail() == null ? "" : p.detail()))));
+        }
+        String bottom;
+        if (DashboardModel.hasWork(plan)) {
+            lines.add(List.of());
+            lines.add(List.of(Span.bold("Delete " + plan.deletions().size() + " model(s) and " + plan.leftovers().size()
+                    + " leftover(s), freeing " + ByteSize.format(plan.bytesToFree()) + "?")));
+            bottom = " y deletes, any other key cancels ";
+        } else {
+            bottom = " any key closes ";
+        }
+        box(g, w, h, "gc plan (dry run)", lines, bottom);
+    }
+
+    /** A bordered box in the middle of the screen; lines beyond its height are cut with a note. */
+    private static void box(TextGraphics g, int w, int h, String title, List<List<Span>> lines, String bottom) {
+        int inner = Math.min(w - 4, Math.max(Math.max(title.length() + 6, bottom.length() + 4),
+                lines.stream().mapToInt(Painter::lineLength).max().orElse(0) + 2));
+        int maxLines = h - 4;
+        List<List<Span>> shown = new ArrayList<>(lines);
+        if (shown.size() > maxLines) {
+            int cut = shown.size() - maxLines + 1;
+            shown = new ArrayList<>(shown.subList(0, maxLines - 1));
+            shown.add(List.of(Span.plain("... " + cut + " more lines")));
+        }
+        int bw = inner + 2;
+        int bh = shown.size() + 2;
+        int x0 = (w - bw) / 2;
+        int y0 = Math.max(0, (h - bh) / 2);
+        String edge = "+" + "-".repeat(inner) + "+";
+        g.enableModifiers(SGR.BOLD);
+        g.putString(x0, y0, edge);
+        g.putString(x0 + 2, y0, " " + Format.fit(title, inner - 4) + " ");
+        g.putString(x0, y0 + bh - 1, edge);
+        g.putString(x0 + Math.max(1, inner - bottom.length()), y0 + bh - 1, Format.fit(bottom, inner));
+        for (int i = 0; i < shown.size(); i++) {
+            g.putString(x0, y0 + 1 + i, "|");
+            g.putString(x0 + bw - 1, y0 + 1 + i, "|");
+        }
+        g.disableModifiers(SGR.BOLD);
+        for (int i = 0; i < shown.size(); i++) {
+            g.putString(x0 + 1, y0 + 1 + i, " ".repeat(inner));
+            List<Span> line = new ArrayList<>();
+            line.add(Span.plain(" "));
+            line.addAll(shown.get(i));
+            put(g, x0 + 1, y0 + 1 + i, inner, line);
+        }
+    }
+
+    // --- drawing helpers ------------------------------------------------------------------------
+
+    private static int lineLength(List<Span> spans) {
+        return spans.stream().mapToInt(s -> s.text().length()).sum();
+    }
+
+    /** Draws spans from (x, y), clipped to {@code width} columns. */
+    static void put(TextGraphics g, int x, int y, int width, List<Span> spans) {
+        int col = 0;
+        for (Span s : spans) {
+            if (col >= width) {
+                break;
+            }
+            String text = s.text().length() > width - col ? Format.fit(s.text(), width - col) : s.text();
+            g.setForegroundColor(s.color());
+            if (s.bold()) {
+                g.enableModifiers(SGR.BOLD);
+            }
+            g.putString(x + col, y, text);
+            if (s.bold()) {
+                g.disableModifiers(SGR.BOLD);
+            }
+            col += text.length();
+        }
+        g.setForegroundColor(TextColor.ANSI.DEFAULT);
+    }
+}
