@@ -101,6 +101,19 @@ final class Format {
         return t.length() <= width ? t : "~" + t.substring(t.length() - width + 1);
     }
 
+    /** As {@link #fit} but cuts the middle: both the directory and the file name of a path stay. */
+    static String fitMiddle(String text, int width) {
+        if (width <= 0) {
+            return "";
+        }
+        String t = text == null ? "" : text;
+        if (t.length() <= width) {
+            return t;
+        }
+        int head = (width - 1) / 2;
+        return t.substring(0, head) + "~" + t.substring(t.length() - (width - 1 - head));
+    }
+
     static String pad(String text, int width) {
         String t = fit(text, width);
         return t + " ".repeat(Math.max(0, width - t.length()));

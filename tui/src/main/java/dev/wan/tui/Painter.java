@@ -59,8 +59,8 @@ final class Painter {
         g.disableModifiers(SGR.BOLD, SGR.REVERSE);
         g.fill(' ');
         if (w < MIN_WIDTH || h < MIN_HEIGHT) {
-            put(g, 0, 0, w, List.of(Span.plain("wan: terminal too small (" + w + "x" + h + "), need "
-                    + MIN_WIDTH + "x" + MIN_HEIGHT + "; q quits")));
+            put(g, 0, 0, w, List.of(Span.plain("wan: terminal too small")));
+            put(g, 0, 1, w, List.of(Span.plain(w + "x" + h + ", need " + MIN_WIDTH + "x" + MIN_HEIGHT + "; q quits")));
             return;
         }
         int body = h - 5; // title, table header, details and log separators, footer
@@ -284,9 +284,9 @@ final class Painter {
             double frac = f.size <= 0 ? 0 : (double) f.done / f.size;
             String right = " " + Format.padLeft(Format.percent(frac), 4) + " " + Format.padLeft(ByteSize.format(f.done), 9)
                     + " / " + ByteSize.format(f.size);
-            int pathW = Math.max(10, w - 24 - right.length() - 2);
-            out.add(List.of(Span.plain("   " + Format.pad(Format.fitEnd(f.path, pathW), pathW) + " "
-                    + Format.bar(frac, 20) + right)));
+            int pathW = Math.max(10, w - 3 - 1 - 14 - right.length() - 1);
+            out.add(List.of(Span.plain("   " + Format.pad(Format.fitMiddle(f.path, pathW), pathW) + " "
+                    + Format.bar(frac, 14) + right)));
         }
     }
 
@@ -310,7 +310,7 @@ final class Painter {
                     : f.state() == FileState.CORRUPT || f.state() == FileState.SIZE_MISMATCH ? TextColor.ANSI.RED
                     : f.state() == FileState.MISSING ? TextColor.ANSI.DEFAULT : TextColor.ANSI.YELLOW;
             String state = f.state().name() + (f.optional() ? "?" : "");
-            out.add(List.of(Span.plain(" " + Format.pad(Format.fitEnd(f.path(), pathW), pathW) + " "),
+            out.add(List.of(Span.plain(" " + Format.pad(Format.fitMiddle(f.path(), pathW), pathW) + " "),
                     Span.of(Format.pad(state, stateW), color),
                     Span.plain(" " + Format.padLeft(ByteSize.format(f.size()), sizeW) + "  "
                             + Format.pad(Format.shortDayTime(f.verifiedAt()), verifiedW) + " "

@@ -1,0 +1,150 @@
+package dev.wan.tui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.TextColor;
+import com.googlecode.lanterna.input.KeyStroke;
+import dev.wan.ensure.ModelState;
+import dev.wan.event.WanEvent;
+import dev.wan.manifest.ModelId;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PainterTest {
+    private final DashboardModel model = new DashboardModel(Clock.fixed(Rows.NOW, ZoneOffset.UTC), "/store (models.toml)",
+            -1);
+
+    private static String lineWith(List<String> lines, String text) {
+        return lines.stream().filter(l -> l.contains(text)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line with '" + text + "':\n" + Screens.text(lines)));
+    }
+
+    @Test
+    void at80x24EveryModelShowsItsStateAsTextWithSizesPinAndSource() {
+        model.setStore(Rows.snapshot(Rows.row("demo-i2v@1.0.0", ModelState.COMPLETE, 0, true, null),
+                Rows.row("demo-t2v@1.0.0", ModelState.NOT_PRESENT, 2_936_012, false, null, "fp16", "bf16")));
+        Screens screens = new Screens(80, 24);
+
+        List<String> lines = screens.paint(model);
+
+        assertEquals(24, lines.size());
+        assertTrue(lines.get(1).contains("MODEL") && lines.get(1).contains("STATE") && lines.get(1).contains("NEEDED"));
+        String i2v = lineWith(lines, "demo-i2v@1.0.0 ");
+        assertTrue(i2v.startsWith("> "), "the selected row is marked with text, not colour alone: " + i2v);
+        assertTrue(i2v.contains("COMPLETE") && i2v.contains("768 KiB") && i2v.contains(" pin ") && i2v.contains("5m")
+                && i2v.contains(" local"), i2v);
+        String t2v = lineWith(lines, "demo-t2v@1.0.0 ");
+        assertTrue(t2v.contains("fp16,bf16") && t2v.contains("NOT_PRESENT") && t2v.contains("2.8 MiB"), t2v);
+        assertEquals(TextColor.ANSI.GREEN, screens.cellOf("COMPLETE").getForegroundColor());
+        assertTrue(lines.get(23).contains("e ensure") && lines.get(23).contains("q quit") && lines.get(23).contains("? help"),
+                lines.get(23));
+    }
+
+    @Test
+    void theDetailsPaneListsFilesSourcesInPriorityOrderAndTheirLastTest() {
+        model.setStore(Rows.snapshot(Rows.row("demo-i2v@1.0.0", ModelState.COMPLETE, 0)));
+        model.sourcesTested("demo-i2v@1.0.0", List.of(
+                new dev.wan.ensure.SourceCheck("demo-i2v@1.0.0", "local://demo-i2v@1.0.0", true, null, "ok", null,
+                        null, 2, 2, 1, 1, 1, 1_000_000, 10),
+                new dev.wan.ensure.SourceCheck("demo-i2v@1.0.0", "hf://org/demo-i2v", false,
+                        dev.wan.ErrorCode.AUTH_FAIL, "401 from the Hub", "no token", null, 0, 0, 5, 0, 0, 0, 0)));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        String vae = lineWith(lines, " vae/diffusion");
+        assertTrue(vae.contains(" OK ") && vae.contains("768 KiB") && vae.contains(".safetensors ") && vae.endsWith("vae"
+                + " ".repeat(vae.length() - vae.lastIndexOf("vae") - 3)), vae);
+        String first = lineWith(lines, " 1. local://demo-i2v@1.0.0");
+        String second = lineWith(lines, " 2. hf://org/demo-i2v");
+        assertTrue(first.contains("ok"), first);
+        assertTrue(second.contains("FAIL AUTH_FAIL"), second);
+        assertTrue(lines.indexOf(first) < lines.indexOf(second));
+    }
+
+    @Test
+    void aRunningEnsureShowsTotalAndPerFileBarsRateEtaAndTheSourceInUse() {
+        ModelId id = ModelId.parse("demo-t2v@1.0.0");
+        model.setStore(Rows.snapshot(Rows.row("demo-t2v@1.0.0", ModelState.NOT_PRESENT, 2 << 20, "fp16")));
+        model.on(new WanEvent.EnsureStarted(Rows.NOW.minusSeconds(2), id, "fp16", 2, 2 << 20, 2 << 20));
+        model.on(new WanEvent.FileStarted(Rows.NOW.minusSeconds(2), id, "transformer/weights.safetensors", 1 << 20,
+                "hf://org/t2v@abc123"));
+        model.on(new WanEvent.BytesTransferred(Rows.NOW, id, "transformer/weights.safetensors", 1 << 19));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertTrue(lineWith(lines, "demo-t2v@1.0.0 ").contains("ENSURING 25%"));
+        String total = lineWith(lines, " ENSURING fp16 ");
+        assertTrue(total.contains("[") && total.contains("25%") && total.contains("512 KiB / 2.0 MiB")
+                && total.contains("256 KiB/s") && total.contains("ETA 6.0s") && total.contains("files 0/2"), total);
+        assertTrue(lineWith(lines, " from hf://org/t2v@abc123").length() > 0);
+        String file = lineWith(lines, "   transformer/weights.safetensors ");
+        assertTrue(file.contains("#####") && file.contains("50%"), file);
+    }
+
+    @Test
+    void aModelAnotherProcessIsEnsuringShowsTheHolderAndHowFarItGot() {
+        StoreSnapshot.Row locked = Rows.row("demo-t2v@1.0.0", ModelState.NOT_PRESENT, 1000, false,
+                "pid=4242 host=gpu7 since=2026-11-26T11:59:00Z purpose=ensure", "fp16");
+        locked = new StoreSnapshot.Row(locked.id(), locked.description(), locked.variants(), locked.defaultVariant(),
+                locked.sources(), locked.status(), 0, 400);
+        model.setStore(Rows.snapshot(locked));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertTrue(lineWith(lines, "demo-t2v@1.0.0 ").contains("LOCKED 40%"));
+        assertTrue(lineWith(lines, "LOCKED by pid=4242 host=gpu7").contains("purpose=ensure"));
+        assertTrue(lineWith(lines, "staged by that process").contains("400 B of 1000 B"));
+    }
+
+    @Test
+    void theGcConfirmationListsWhatWillBeDeletedAndHowManyBytes() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+        model.gcPlanned(DashboardModelTest.planDeleting("a@1.0.0", 786_521));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertTrue(lineWith(lines, "gc plan (dry run)").contains("+-"));
+        String delete = lineWith(lines, "delete a@1.0.0");
+        assertTrue(delete.contains("OVER_SIZE") && delete.contains("768 KiB") && delete.contains("last used 1h"), delete);
+        assertTrue(lineWith(lines, "keep   p@1.0.0").contains("PINNED"));
+        assertTrue(lineWith(lines, "Delete 1 model(s) and 0 leftover(s), freeing 768 KiB?").length() > 0);
+        assertTrue(lineWith(lines, "y deletes, any other key cancels").length() > 0);
+    }
+
+    @Test
+    void helpListsEveryKey() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+        model.onKey(new KeyStroke('?', false, false));
+
+        String screen = Screens.text(new Screens(80, 24).paint(model));
+
+        for (Keys.Binding b : Keys.ALL) {
+            assertTrue(screen.contains(b.keys()) && screen.contains(b.help()), b + "\n" + screen);
+        }
+        assertTrue(screen.contains("any key closes"));
+    }
+
+    @Test
+    void aResizeUsesTheNewSizeAndATinyTerminalGetsAMessageInsteadOfGarbage() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+        Screens screens = new Screens(80, 24);
+        screens.paint(model);
+
+        screens.terminal().setTerminalSize(new TerminalSize(132, 40));
+        List<String> wide = screens.paint(model);
+        screens.terminal().setTerminalSize(new TerminalSize(30, 8));
+        List<String> tiny = screens.paint(model);
+
+        assertEquals(40, wide.size());
+        assertEquals(132, wide.get(0).length());
+        assertTrue(wide.get(39).contains("s sort") && wide.get(39).contains("Tab log"), "room for every key: " + wide.get(39));
+        assertTrue(tiny.get(0).startsWith("wan: terminal too small"), tiny.get(0));
+        assertTrue(tiny.get(1).startsWith("30x8, need 40x12; q quits"), tiny.get(1));
+        assertFalse(Screens.text(tiny).contains("MODEL"));
+    }
+}
