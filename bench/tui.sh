@@ -27,7 +27,7 @@ settle=${SETTLE:-2}
 need tmux:tmux nginx:nginx-light curl:curl openssl:openssl bc:bc top:procps /usr/bin/time:time pgrep:procps
 
 sock="wan-bench-tui-$$"
-tm() { tmux -L "$sock" "$@"; }
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server >/dev/null 2>&1 || true; cleanup' EXIT
 hz=$(getconf CLK_TCK)
 
@@ -43,12 +43,14 @@ build_tui() {
     cat "$work/build.log" >&2; exit 1
   fi
   local tui=${WAN_TUI_CP:-$repo/tui/target/classes} lib=${WAN_LIB_JAR:-$repo/lib/target/wan-lib-0.1.0-SNAPSHOT.jar}
-  [ -e "$tui" ] && [ -e "$lib" ] || { echo "missing $tui or $lib (build first or set WAN_TUI_CP / WAN_LIB_JAR)" >&2; exit 1; }
+  if [ ! -e "$tui" ] || [ ! -e "$lib" ]; then
+    echo "missing $tui or $lib (build first or set WAN_TUI_CP / WAN_LIB_JAR)" >&2; exit 1
+  fi
   mkdir -p "$work/cp"
-  cp -r "$tui" "$work/cp/tui${tui##*/classes}"
+  if [ -d "$tui" ]; then cp -r "$tui" "$work/cp/tui"; else cp "$tui" "$work/cp/tui.jar"; fi
   cp "$lib" "$work/cp/wan-lib.jar"
   # our copy of the core jar first: it wins over the one the class path names in ~/.m2
-  classpath="$work/cp/tui${tui##*/classes}:$work/cp/wan-lib.jar:$(cat "$work/tui.classpath")"
+  classpath="$work/cp/tui$([ -d "$tui" ] || echo .jar):$work/cp/wan-lib.jar:$(cat "$work/tui.classpath")"
 }
 
 # pane SESSION: the screen's text now
@@ -127,6 +129,8 @@ ticks() {
 }
 # pct TICKS SECONDS: % of one core
 pct() { calc "$1 / $hz / $2 * 100"; }
+# ratio A B: A / B, or n/a when B is 0
+ratio() { if (( $(calc "$2 > 0") )); then printf '%.1fx' "$(calc "$1 / $2")"; else echo n/a; fi; }
 # stat_num SESSION KEY: a number from the --stats JSON
 stat_num() { grep -o "\"$2\":[0-9.-]*" "$work/$1.stats" | head -1 | cut -d: -f2; }
 
@@ -257,8 +261,10 @@ curl_pair() {
   peer_wall=$(cat "$work/$name-a.time" "$work/$name-b.time" | awk '$1 > w {w = $1} END {print w}')
   peer_cpu=$(cat "$work/$name-a.time" "$work/$name-b.time" | awk '{c += $2 + $3} END {print c}')
 }
+# shellcheck disable=SC2016 # FILE and URL are expanded by curl_pair's sh
 curl_pair curl 'curl -sf -o "$FILE" "$URL"'
 curl_wall=$peer_wall; curl_cpu=$peer_cpu
+# shellcheck disable=SC2016
 curl_pair curlsha 'curl -sf "$URL" | tee "$FILE" | openssl dgst -sha256 -r > "$FILE.sha" && sync "$FILE"'
 sha_wall=$peer_wall; sha_cpu=$peer_cpu
 [ "$(cut -d' ' -f1 "$work/peer/a.bin.sha")" = "$sha_a" ] || { echo "curl|openssl: wrong sha256" >&2; exit 1; }
@@ -278,7 +284,7 @@ printf '3. two ensures (e, j, e) until both COMPLETE:         %6.2f s wall, CPU 
   "$load_wall" "$load_cpu_s" "$load_tui" "$peak_1s"
 printf '   frame interval under load: mean %s ms, p50 %s ms, p95 %s ms, max %s ms (%d frames)\n' \
   "$iv_mean" "$iv_p50" "$iv_p95" "$iv_max" "$load_frames"
-printf '   2 x curl -o (no hash, no fsync):                   %6.2f s wall, CPU %6.2f s = %5.1f %% of a core   dashboard CPU / curl: %.1fx\n' \
-  "$curl_wall" "$curl_cpu" "$(calc "$curl_cpu / $curl_wall * 100")" "$(calc "$load_cpu_s / $curl_cpu")"
-printf '   2 x curl | tee | openssl dgst -sha256 + sync:      %6.2f s wall, CPU %6.2f s = %5.1f %% of a core   dashboard CPU / this: %.1fx\n' \
-  "$sha_wall" "$sha_cpu" "$(calc "$sha_cpu / $sha_wall * 100")" "$(calc "$load_cpu_s / $sha_cpu")"
+printf '   2 x curl -o (no hash, no fsync):                   %6.2f s wall, CPU %6.2f s = %5.1f %% of a core   dashboard CPU / curl: %s\n' \
+  "$curl_wall" "$curl_cpu" "$(calc "$curl_cpu / $curl_wall * 100")" "$(ratio "$load_cpu_s" "$curl_cpu")"
+printf '   2 x curl | tee | openssl dgst -sha256 + sync:      %6.2f s wall, CPU %6.2f s = %5.1f %% of a core   dashboard CPU / this: %s\n' \
+  "$sha_wall" "$sha_cpu" "$(calc "$sha_cpu / $sha_wall * 100")" "$(ratio "$load_cpu_s" "$sha_cpu")"
