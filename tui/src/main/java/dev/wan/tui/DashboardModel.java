@@ -69,10 +69,35 @@ final class DashboardModel {
         }
         boolean same = snapshot.rows().equals(store.rows()) && snapshot.disk().equals(store.disk())
                 && java.util.Objects.equals(snapshot.error(), store.error());
+        if (!same && !store.at().equals(Instant.EPOCH)) {
+            logOthersWork(snapshot);
+        }
         store = snapshot;
         if (!same) {
             relayout();
             dirty = true;
+        }
+    }
+
+    /**
+     * What other processes did since the last snapshot (this dashboard's own work is logged from
+     * its events): a lock taken or released, a state reached.
+     */
+    private void logOthersWork(StoreSnapshot next) {
+        for (StoreSnapshot.Row now : next.rows()) {
+            StoreSnapshot.Row before = store.row(now.id());
+            if (before == null || busy.containsKey(now.id()) || transfers.containsKey(now.id())) {
+                continue;
+            }
+            String was = before.status().lockedBy();
+            String is = now.status().lockedBy();
+            if (is != null && !is.equals(was)) {
+                log(EventLog.Level.INFO, now.id() + ": locked by " + is.trim());
+            }
+            if (before.state() != now.state()) {
+                log(now.state() == dev.wan.ensure.ModelState.CORRUPT ? EventLog.Level.WARN : EventLog.Level.INFO,
+                        now.id() + ": now " + now.state() + (is == null && was != null ? " (the other process is done)" : ""));
+            }
         }
     }
 

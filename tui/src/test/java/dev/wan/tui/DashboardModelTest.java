@@ -201,6 +201,18 @@ class DashboardModelTest {
     }
 
     @Test
+    void anotherProcessTakingALockAndFinishingIsLogged() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.NOT_PRESENT, 10)));
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.NOT_PRESENT, 10, false, "pid=7 purpose=ensure")));
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+
+        List<String> log = model.log().window(10, 0).stream().map(EventLog.Line::text).toList();
+
+        assertEquals(List.of("a@1.0.0: locked by pid=7 purpose=ensure", "a@1.0.0: now COMPLETE (the other process is done)"),
+                log);
+    }
+
+    @Test
     void tabMovesTheArrowsToTheEventLog() {
         model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0), Rows.row("b@1.0.0",
                 ModelState.COMPLETE, 0)));

@@ -1,0 +1,209 @@
+package dev.wan.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.testkit.hub.Content;
+import dev.wan.testkit.hub.Fault;
+import dev.wan.testkit.hub.HubServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The dashboard in a real terminal: tmux on a private socket runs {@code wan tui} (the same main
+ * class {@code ./wan tui} and {@code jbang wan-tui@org} start) as its own JVM; the test types keys
+ * and reads the screen, then checks the store on disk says what the screen said.
+ */
+class TuiTmuxTest {
+    private static final Path DEMO = Cli.REPO.resolve("examples/demo/models.toml");
+    /** Screenshots of the main states, for the README (docs/tui/ holds a copy of a run's). */
+    private static final Path SCREENS = Path.of("target", "tui-screens");
+    private static final Pattern ROW = Pattern.compile("^[> ] (\\S+@\\S+)\\s+\\S+\\s+([A-Z_]+)");
+
+    @TempDir
+    Path tmp;
+
+    /** The shell command that starts the dashboard with exactly this environment. */
+    private String dashboard(String term, Map<String, String> env, String... args) throws Exception {
+        StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i PATH=" + q(System.getenv("PATH"))
+                + " HOME=" + q(tmp.resolve("home").toString()) + " TERM=" + term + " LANG=C.UTF-8");
+        env.forEach((k, v) -> cmd.append(' ').append(k).append('=').append(q(v)));
+        cmd.append(' ').append(q(Path.of(System.getProperty("java.home"), "bin", "java").toString())).append(" -cp ")
+                .append(q(Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip()))
+                .append(" dev.wan.tui.WanTui");
+        for (String a : args) {
+            cmd.append(' ').append(q(a));
+        }
+        return cmd.toString();
+    }
+
+    private static String q(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** model id → the STATE column's text, from the models table on screen. */
+    private static Map<String, String> states(List<String> screen) {
+        Map<String, String> states = new TreeMap<>();
+        for (String line : screen) {
+            Matcher m = ROW.matcher(line);
+            if (m.find()) {
+                states.put(m.group(1), m.group(2));
+            }
+        }
+        return states;
+    }
+
+    private static boolean row(List<String> screen, String model, String text) {
+        return screen.stream().anyMatch(l -> l.length() > 2 && l.substring(2).startsWith(model + " ") && l.contains(text));
+    }
+
+    @Test
+    void anOperatorEnsuresPinsAndCollectsFromTheKeyboardAndTheDiskAgreesWithTheScreen() throws Exception {
+        Path root = tmp.resolve("root");
+        Map<String, String> env = Map.of("MODELS_ROOT", root.toString(), "WAN_MODELS_MANIFEST", DEMO.toString());
+        try (Tmux t = Tmux.start(dashboard("tmux-256color", env), 80, 24)) {
+            List<String> start = t.waitFor("the three demo models", Duration.ofSeconds(30),
+                    s -> states(s).size() == 3 && states(s).values().stream().allMatch("NOT_PRESENT"::equals));
+            Tmux.save(start, SCREENS.resolve("01-start.txt"));
+
+            t.keys("e"); // the first row, demo-i2v
+            t.waitFor("demo-i2v COMPLETE", Duration.ofSeconds(30), s -> row(s, "demo-i2v@1.0.0", "COMPLETE"));
+            t.keys("j", "e");
+            Tmux.save(t.waitFor("> fp16  (default)"), SCREENS.resolve("02-variant.txt"));
+            t.keys("Enter");
+            t.waitFor("demo-t2v COMPLETE", Duration.ofSeconds(30), s -> row(s, "demo-t2v@1.0.0", "COMPLETE"));
+            t.keys("p");
+            List<String> pinned = t.waitFor("the pin", Duration.ofSeconds(15), s -> row(s, "demo-t2v@1.0.0", " pin "));
+            Tmux.save(pinned, SCREENS.resolve("03-ensured-and-pinned.txt"));
+
+            t.keys("g");
+            t.waitFor("gc, keep models within:");
+            t.type("1MB");
+            t.keys("Enter");
+            List<String> plan = t.waitFor("Delete 1 model(s)");
+            Tmux.save(plan, SCREENS.resolve("04-gc-plan.txt"));
+            String screen = String.join("\n", plan);
+            assertTrue(screen.contains("delete demo-i2v@1.0.0") && screen.contains("OVER_SIZE"), screen);
+            assertTrue(screen.matches("(?s).*keep +demo-t2v@1.0.0 +PINNED.*"), screen);
+            assertTrue(Files.isDirectory(root.resolve("wan22/demo-i2v@1.0.0")), "a dry run deletes nothing");
+            t.keys("y");
+            List<String> after = t.waitFor("gc done", Duration.ofSeconds(30),
+                    s -> String.join("\n", s).contains("gc: deleted 1 model(s)") && row(s, "demo-i2v@1.0.0", "NOT_PRESENT"));
+
+            t.keys("?");
+            Tmux.save(t.waitFor("any key closes"), SCREENS.resolve("05-help.txt"));
+            t.keys("x");
+            t.waitFor("help closed", Duration.ofSeconds(10), s -> !String.join("\n", s).contains("any key closes"));
+            t.keys("q");
+            List<String> exit = t.waitFor("EXIT=0");
+
+            Map<String, String> shown = states(after);
+            assertEquals(Map.of("demo-i2v@1.0.0", "NOT_PRESENT", "demo-t2v@1.0.0", "COMPLETE",
+                    "demo-tokenizer@1.0.0", "NOT_PRESENT"), shown);
+            Map<String, String> onDisk = new TreeMap<>();
+            JsonNode status = new ObjectMapper().readTree(Cli.java().env("MODELS_ROOT", root.toString())
+                    .env("WAN_MODELS_MANIFEST", DEMO.toString()).run("status", "--json").stdout());
+            for (JsonNode m : status.path("models")) {
+                onDisk.put(m.path("model").asText(), m.path("state").asText());
+            }
+            assertEquals(shown, onDisk, "wan status (another process) agrees with the dashboard");
+            assertFalse(Files.exists(root.resolve("wan22/demo-i2v@1.0.0")), "gc deleted what the plan said");
+            assertTrue(Files.isRegularFile(root.resolve("wan22/demo-t2v@1.0.0/transformer/diffusion_pytorch_model"
+                    + ".fp16.safetensors")));
+            assertTrue(Files.readString(root.resolve(".state/demo-t2v@1.0.0.json")).matches("(?s).*\"pinned\"\\s*:\\s*true.*"));
+            assertFalse(String.join("\n", exit).contains("MODEL"), "the terminal is restored: the dashboard is gone");
+        }
+    }
+
+    @Test
+    void anotherOperatorsEnsureInAnotherShellShowsUpWhileItRuns() throws Exception {
+        long size = 40L << 20;
+        Content content = Content.generated(size, 7);
+        try (HubServer hub = HubServer.start()) {
+            hub.repo("org/slow").file("model.safetensors", content);
+            hub.fault(Fault.rateCap(8L << 20)); // one connection at 8 MiB/s: ~5 s
+            Path manifest = tmp.resolve("models.toml");
+            Files.writeString(manifest, """
+                    schema_version = 1
+
+                    [models."slow@1.0.0"]
+                    description = "40 MiB from the loopback Hub at 8 MiB/s"
+                    version = "1.0.0"
+
+                    [[models."slow@1.0.0".files]]
+                    path = "model.safetensors"
+                    size = %d
+                    sha256 = "%s"
+
+                    [models."slow@1.0.0".sources]
+                    priority = ["hf://org/slow"]
+                    """.formatted(size, content.sha256()));
+            Map<String, String> env = new HashMap<>(Map.of("MODELS_ROOT", tmp.resolve("root").toString(),
+                    "WAN_MODELS_MANIFEST", manifest.toString(), "HF_ENDPOINT", hub.endpoint(),
+                    "HF_HOME", tmp.resolve("hf").toString(), "WAN_CONNECTIONS", "1"));
+            try (Tmux t = Tmux.start(dashboard("screen", env), 100, 30)) {
+                t.waitFor("the model", Duration.ofSeconds(30), s -> row(s, "slow@1.0.0", "NOT_PRESENT"));
+
+                Cli other = Cli.java();
+                env.forEach(other::env);
+                Process ensure = other.start(tmp.resolve("out"), tmp.resolve("err"), "ensure", "--only", "slow@1.0.0");
+                List<String> locked = t.waitFor("the other process's lock", Duration.ofSeconds(30),
+                        s -> row(s, "slow@1.0.0", "LOCKED") && String.join("\n", s).contains("LOCKED by pid=" + ensure.pid()));
+                List<String> progressing = t.waitFor("its progress", Duration.ofSeconds(30),
+                        s -> s.stream().anyMatch(l -> l.matches(".*LOCKED [1-9][0-9]?%.*")));
+                Tmux.save(progressing, SCREENS.resolve("06-another-operator.txt"));
+                assertEquals(0, ensure.waitFor(), "the other operator's ensure");
+                t.waitFor("COMPLETE after the other process", Duration.ofSeconds(15), s -> row(s, "slow@1.0.0", "COMPLETE"));
+                t.keys("q");
+                t.waitFor("EXIT=0");
+
+                assertTrue(String.join("\n", locked).contains("purpose=ensure"), String.join("\n", locked));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"xterm", "screen", "tmux-256color"})
+    void drawsResizesAndQuitsCleanlyUnderCommonTerms(String term) throws Exception {
+        Map<String, String> env = Map.of("MODELS_ROOT", tmp.resolve("root").toString(), "WAN_MODELS_MANIFEST",
+                DEMO.toString());
+        try (Tmux t = Tmux.start(dashboard(term, env), 80, 24)) {
+            t.waitFor("the table", Duration.ofSeconds(30), s -> states(s).size() == 3);
+
+            t.resize(120, 40);
+            List<String> wide = t.waitFor("the wider layout", Duration.ofSeconds(10),
+                    s -> s.size() >= 40 && s.get(39).contains("Tab log"));
+            t.keys("q");
+            List<String> exit = t.waitFor("EXIT=0");
+
+            assertTrue(wide.get(0).length() > 100, wide.get(0));
+            assertFalse(String.join("\n", exit).contains("Exception"), String.join("\n", exit));
+        }
+    }
+
+    @Test
+    void withoutATerminalItSaysSoAndExitsTwo() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip(), "dev.wan.tui.WanTui")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes()) + new String(p.getErrorStream().readAllBytes());
+
+        assertEquals(2, p.waitFor(), out);
+        assertTrue(out.contains("needs an interactive terminal") && !out.contains("Exception"), out);
+    }
+}
