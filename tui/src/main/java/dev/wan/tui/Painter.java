@@ -293,11 +293,11 @@ final class Painter {
     private static void files(StoreSnapshot.Row r, int w, List<List<Span>> out, int room) {
         int sizeW = 9;
         int stateW = 13;
-        int verifiedW = 11;
+        int verifiedW = w >= 100 ? 11 : 0; // below 100 columns the path gets the room
         int componentW = 12;
-        int pathW = Math.max(12, w - sizeW - stateW - verifiedW - componentW - 7);
+        int pathW = Math.max(12, w - sizeW - stateW - verifiedW - componentW - (verifiedW > 0 ? 7 : 5));
         out.add(List.of(Span.bold(" " + Format.pad("FILE", pathW) + " " + Format.pad("STATE", stateW) + " "
-                + Format.padLeft("SIZE", sizeW) + "  " + Format.pad("VERIFIED", verifiedW) + " "
+                + Format.padLeft("SIZE", sizeW) + "  " + (verifiedW > 0 ? Format.pad("VERIFIED", verifiedW) + " " : "")
                 + Format.pad("COMPONENT", componentW))));
         List<FileStatus> files = r.status().files();
         int shown = 0;
@@ -313,7 +313,7 @@ final class Painter {
             out.add(List.of(Span.plain(" " + Format.pad(Format.fitMiddle(f.path(), pathW), pathW) + " "),
                     Span.of(Format.pad(state, stateW), color),
                     Span.plain(" " + Format.padLeft(ByteSize.format(f.size()), sizeW) + "  "
-                            + Format.pad(Format.shortDayTime(f.verifiedAt()), verifiedW) + " "
+                            + (verifiedW > 0 ? Format.pad(Format.shortDayTime(f.verifiedAt()), verifiedW) + " " : "")
                             + Format.pad(f.component() == null ? "-" : f.component(), componentW))));
             shown++;
         }

@@ -56,9 +56,10 @@ class PainterTest {
 
         List<String> lines = new Screens(80, 24).paint(model);
 
-        String vae = lineWith(lines, " vae/diffusion");
-        assertTrue(vae.contains(" OK ") && vae.contains("768 KiB") && vae.contains(".safetensors ") && vae.endsWith("vae"
-                + " ".repeat(vae.length() - vae.lastIndexOf("vae") - 3)), vae);
+        String vae = lineWith(lines, " vae/diffusion_pytorch_model.safetensors ");
+        assertTrue(vae.contains(" OK ") && vae.contains("768 KiB") && vae.trim().endsWith(" vae"), vae);
+        List<String> wide = new Screens(120, 30).paint(model);
+        assertTrue(lineWith(wide, " model_index.json ").contains("11-26 11:00"), "verified-at shows from 100 columns");
         String first = lineWith(lines, " 1. local://demo-i2v@1.0.0");
         String second = lineWith(lines, " 2. hf://org/demo-i2v");
         assertTrue(first.contains("ok"), first);
