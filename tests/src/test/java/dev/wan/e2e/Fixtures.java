@@ -52,6 +52,12 @@ final class Fixtures {
     /** A manifest with one model whose single file {@code path} is served from {@code file://sourceDir}. */
     static Path oneFileManifest(Path dir, String id, String path, long size, String sha256, Path sourceDir)
             throws IOException {
+        return oneFileManifest(dir, id, path, size, sha256, "file://" + sourceDir);
+    }
+
+    /** A manifest with one model whose single file {@code path} comes from the source {@code uri}. */
+    static Path oneFileManifest(Path dir, String id, String path, long size, String sha256, String uri)
+            throws IOException {
         String toml = """
                 schema_version = 1
 
@@ -65,8 +71,8 @@ final class Fixtures {
                 sha256 = "%s"
 
                 [models."%s".sources]
-                priority = ["file://%s"]
-                """.formatted(id, id.substring(id.indexOf('@') + 1), id, path, size, sha256, id, sourceDir);
+                priority = ["%s"]
+                """.formatted(id, id.substring(id.indexOf('@') + 1), id, path, size, sha256, id, uri);
         Path manifest = dir.resolve("models.toml");
         Files.writeString(manifest, toml);
         return manifest;

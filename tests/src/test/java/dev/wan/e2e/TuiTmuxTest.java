@@ -135,23 +135,9 @@ class TuiTmuxTest {
         Content content = Content.generated(size, 7);
         try (HubServer hub = HubServer.start()) {
             hub.repo("org/slow").file("model.safetensors", content);
-            hub.fault(Fault.rateCap(8L << 20)); // one connection at 8 MiB/s: ~5 s
-            Path manifest = tmp.resolve("models.toml");
-            Files.writeString(manifest, """
-                    schema_version = 1
-
-                    [models."slow@1.0.0"]
-                    description = "40 MiB from the loopback Hub at 8 MiB/s"
-                    version = "1.0.0"
-
-                    [[models."slow@1.0.0".files]]
-                    path = "model.safetensors"
-                    size = %d
-                    sha256 = "%s"
-
-                    [models."slow@1.0.0".sources]
-                    priority = ["hf://org/slow"]
-                    """.formatted(size, content.sha256()));
+            hub.fault(Fault.rateCap(8L << 20));
+            Path manifest = Fixtures.oneFileManifest(tmp, "slow@1.0.0", "model.safetensors", size, content.sha256(),
+                    "hf://org/slow"); // one connection at 8 MiB/s below: ~5 s
             Map<String, String> env = new HashMap<>(Map.of("MODELS_ROOT", tmp.resolve("root").toString(),
                     "WAN_MODELS_MANIFEST", manifest.toString(), "HF_ENDPOINT", hub.endpoint(),
                     "HF_HOME", tmp.resolve("hf").toString(), "WAN_CONNECTIONS", "1"));

@@ -317,24 +317,15 @@ final class DashboardModel {
     }
 
     private Command onFilterKey(KeyStroke key) {
-        switch (key.getKeyType()) {
-            case Enter:
-                mode = Mode.BROWSE;
-                return null;
-            case Escape:
-                input.setLength(0);
-                mode = Mode.BROWSE;
-                break;
-            case Backspace:
-                if (input.length() > 0) {
-                    input.setLength(input.length() - 1);
-                }
-                break;
-            case Character:
-                input.append(key.getCharacter());
-                break;
-            default:
-                return null;
+        if (key.getKeyType() == KeyType.Enter) {
+            mode = Mode.BROWSE;
+            return null;
+        }
+        if (key.getKeyType() == KeyType.Escape) {
+            input.setLength(0);
+            mode = Mode.BROWSE;
+        } else if (!edit(key)) {
+            return null;
         }
         filter = input.toString();
         relayout();
@@ -342,28 +333,39 @@ final class DashboardModel {
     }
 
     private Command onLimitKey(KeyStroke key) {
-        switch (key.getKeyType()) {
-            case Enter:
-                mode = Mode.BROWSE;
-                gcLimit = input.toString().trim();
-                gcBusy = true;
-                log(EventLog.Level.INFO, "gc: planning" + (gcLimit.isEmpty() ? " (leftovers only)" : " for at most " + gcLimit)
-                        + "...");
-                return new Command(Command.Kind.GC_PLAN, null, null, gcLimit);
-            case Escape:
-                mode = Mode.BROWSE;
-                return null;
-            case Backspace:
-                if (input.length() > 0) {
-                    input.setLength(input.length() - 1);
-                }
-                return null;
-            case Character:
-                input.append(key.getCharacter());
-                return null;
-            default:
-                return null;
+        if (key.getKeyType() == KeyType.Enter) {
+            mode = Mode.BROWSE;
+            gcLimit = input.toString().trim();
+            gcBusy = true;
+            log(EventLog.Level.INFO, "gc: planning" + (gcLimit.isEmpty() ? " (leftovers only)" : " for at most " + gcLimit)
+                    + "...");
+            return new Command(Command.Kind.GC_PLAN, null, null, gcLimit);
         }
+        if (key.getKeyType() == KeyType.Escape) {
+            mode = Mode.BROWSE;
+        } else {
+            edit(key);
+        }
+        return null;
+    }
+
+    /** Typing into the input line: characters append, Backspace deletes, Ctrl-U clears. Whether the key was one of those. */
+    private boolean edit(KeyStroke key) {
+        if (key.getKeyType() == KeyType.Character && key.isCtrlDown() && key.getCharacter() == 'u') {
+            input.setLength(0);
+            return true;
+        }
+        if (key.getKeyType() == KeyType.Backspace) {
+            if (input.length() > 0) {
+                input.setLength(input.length() - 1);
+            }
+            return true;
+        }
+        if (key.getKeyType() == KeyType.Character && !key.isCtrlDown()) {
+            input.append(key.getCharacter());
+            return true;
+        }
+        return false;
     }
 
     private Command onVariantKey(KeyStroke key) {

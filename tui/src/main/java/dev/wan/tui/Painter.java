@@ -391,7 +391,7 @@ final class Painter {
                 text = " filter: " + m.input() + "_   (Enter keeps it, Esc clears it)";
                 break;
             case GC_LIMIT:
-                text = " gc, keep models within: " + m.input() + "_   (e.g. 10GB; empty: leftovers only; Enter plans, Esc cancels)";
+                text = " gc, keep models within: " + m.input() + "_   (e.g. 10GB; empty: leftovers only; Ctrl-U clears; Enter plans, Esc cancels)";
                 break;
             default:
                 text = Keys.footer(w);

@@ -132,6 +132,21 @@ class DashboardModelTest {
     }
 
     @Test
+    void theGcLimitStartsAtTheQuotaAndCtrlUClearsIt() {
+        DashboardModel withQuota = new DashboardModel(Clock.fixed(Rows.NOW, ZoneOffset.UTC), "test", 500L << 30);
+        withQuota.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+
+        withQuota.onKey(key('g'));
+        String prefilled = withQuota.input();
+        withQuota.onKey(new KeyStroke('u', true, false));
+        withQuota.onKey(key('1'));
+        Command c = withQuota.onKey(key(KeyType.Enter));
+
+        assertEquals("500GiB", prefilled);
+        assertEquals(new Command(Command.Kind.GC_PLAN, null, null, "1"), c);
+    }
+
+    @Test
     void anyKeyButYCancelsTheGcAndSaysNothingWasDeleted() {
         model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
         model.gcPlanned(planDeleting("a@1.0.0", 786_521));
