@@ -127,6 +127,24 @@ ticks() {
   set -- $stat
   echo $(( ${12} + ${13} ))
 }
+# thread_ticks PID: one line per thread: TID TICKS NAME
+thread_ticks() {
+  local t stat
+  for t in /proc/"$1"/task/*; do
+    stat=$(< "$t/stat") 2>/dev/null || continue
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $stat
+    printf '%s %d %s\n' "${t##*/}" $(( ${12} + ${13} )) "$(tr ' ' _ < "$t/comm")"
+  done
+}
+# top_threads BEFORE AFTER SECONDS: the 4 threads that used most CPU between two thread_ticks
+top_threads() {
+  awk -v hz="$hz" -v secs="$3" 'NR == FNR {b[$1] = $2; next}
+    {d = $2 - b[$1]; if (d > 0) {n[$3] += d}}
+    END {for (k in n) printf "%s %.1f%%\n", k, n[k] / hz / secs * 100}' "$1" "$2" \
+    | sort -k2 -rn | head -4 | paste -sd ' ' | sed 's/ \([0-9.]*%\)/ \1,/g; s/,$//'
+}
 # pct TICKS SECONDS: % of one core
 pct() { calc "$1 / $hz / $2 * 100"; }
 # ratio A B: A / B, or n/a when B is 0
@@ -183,10 +201,13 @@ wait_pane 20 top 'load average'
 tui_pid=$(java_pid idle)
 top_pid=$(pgrep -P "$(tm list-panes -t top -F '#{pane_pid}')" -x top || tm list-panes -t top -F '#{pane_pid}')
 sleep "$settle"
+thread_ticks "$tui_pid" > "$work/idle.threads0"
 a0=$(ticks "$tui_pid"); b0=$(ticks "$top_pid"); t0=$(now)
 sleep "$idle_s"
 a1=$(ticks "$tui_pid"); b1=$(ticks "$top_pid"); t1=$(now)
+thread_ticks "$tui_pid" > "$work/idle.threads1"
 idle_wall=$(calc "$t1 - $t0")
+idle_threads=$(top_threads "$work/idle.threads0" "$work/idle.threads1" "$idle_wall")
 idle_tui=$(pct $((a1 - a0)) "$idle_wall")
 idle_top=$(pct $((b1 - b0)) "$idle_wall")
 save_screen idle "2-idle"
@@ -200,6 +221,7 @@ rm -rf "$root"; mkdir -p "$root"; sync
 tui_start load
 wait_pane 60 load "$row_a" "$row_b"
 tui_pid=$(java_pid load)
+thread_ticks "$tui_pid" > "$work/load.threads0"
 c0=$(ticks "$tui_pid"); t0=$(now)
 tm send-keys -t load e
 wait_pane 20 load "${row_a}.*ENSURING"
@@ -230,8 +252,10 @@ until pane_has load "${row_a} *- +COMPLETE" "${row_b} *- +COMPLETE"; do
   fi
 done
 c1=$(ticks "$tui_pid"); t1=$(now)
+thread_ticks "$tui_pid" > "$work/load.threads1"
 save_screen load "3-complete"
 load_wall=$(calc "$t1 - $t0")
+load_threads=$(top_threads "$work/load.threads0" "$work/load.threads1" "$load_wall")
 load_cpu_s=$(calc "($c1 - $c0) / $hz")
 load_tui=$(pct $((c1 - c0)) "$load_wall")
 tui_quit load
@@ -249,13 +273,14 @@ echo "3. dashboard downloads done" >&2
 # curl_pair NAME CMD: CMD (with FILE and URL in its environment) for a and b at once under
 # /usr/bin/time; sets peer_wall (the slower), peer_cpu (seconds, both)
 curl_pair() {
-  local name=$1 cmd=$2 m
+  local name=$1 cmd=$2 m pids=()
   rm -rf "$work/peer"; mkdir -p "$work/peer"; sync
   for m in a b; do
     FILE="$work/peer/$m.bin" URL="$nginx_url/$m/weights.bin" \
       /usr/bin/time -f '%e %U %S' -o "$work/$name-$m.time" sh -c "$cmd" &
+    pids+=($!)
   done
-  wait
+  for m in "${pids[@]}"; do wait "$m" || { echo "$name failed" >&2; exit 1; }; done
   for m in a b; do
     [ "$(stat -c %s "$work/peer/$m.bin")" = "$bytes" ] || { echo "$name: wrong size of $m" >&2; exit 1; }
   done
@@ -281,10 +306,12 @@ printf '   wan models status (whole command):                 %6.0f ms   dashboa
   "$(calc "$cli * 1000")" "$(calc "$wall / $cli")"
 printf '2. idle CPU over %.0f s (after first frame + %s s):    dashboard %5.2f %% of a core (%d frames in the session)   top -d 2: %5.2f %%\n' \
   "$idle_wall" "$settle" "$idle_tui" "$idle_frames" "$idle_top"
+printf '   busiest threads while idle (%% of a core): %s\n' "$idle_threads"
 printf '3. two ensures (e, j, e) until both COMPLETE:         %6.2f s wall, CPU %6.2f s = %5.1f %% of a core (peak 1 s: %.0f %%)\n' \
   "$load_wall" "$load_cpu_s" "$load_tui" "$peak_1s"
 printf '   frame interval under load: mean %s ms, p50 %s ms, p95 %s ms, max %s ms (%d frames)\n' \
   "$iv_mean" "$iv_p50" "$iv_p95" "$iv_max" "$load_frames"
+printf '   busiest threads under load (%% of a core): %s\n' "$load_threads"
 printf '   2 x curl -o (no hash, no fsync):                   %6.2f s wall, CPU %6.2f s = %5.1f %% of a core   dashboard CPU / curl: %s\n' \
   "$curl_wall" "$curl_cpu" "$(calc "$curl_cpu / $curl_wall * 100")" "$(ratio "$load_cpu_s" "$curl_cpu")"
 printf '   2 x curl | tee | openssl dgst -sha256 + sync:      %6.2f s wall, CPU %6.2f s = %5.1f %% of a core   dashboard CPU / this: %s\n' \

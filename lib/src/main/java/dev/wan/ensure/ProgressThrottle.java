@@ -1,25 +1,40 @@
 package dev.wan.ensure;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
- * Batches byte counts so listeners see one event per ~4 MiB instead of one per 64 KiB buffer.
- * Safe for the several download threads of one file.
+ * Batches byte counts so listeners see one event per ~4 MiB, or per 200 ms on a slow link,
+ * instead of one per 64 KiB buffer: a fast download is not an event storm, a slow one still
+ * moves its progress bar several times a second. Safe for the several download threads of a file.
  */
 final class ProgressThrottle implements LongConsumer {
-    private static final long STEP = 4L << 20;
+    static final long STEP = 4L << 20;
+    static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private final LongConsumer sink;
+    private final LongSupplier nanoTime;
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong lastSent;
 
     ProgressThrottle(LongConsumer sink) {
+        this(sink, System::nanoTime);
+    }
+
+    ProgressThrottle(LongConsumer sink, LongSupplier nanoTime) {
         this.sink = sink;
+        this.nanoTime = nanoTime;
+        this.lastSent = new AtomicLong(nanoTime.getAsLong());
     }
 
     @Override
     public void accept(long bytes) {
         long now = pending.addAndGet(bytes);
-        if (now >= STEP) {
+        long last = lastSent.get();
+        long t = nanoTime.getAsLong();
+        if (now >= STEP || (t - last >= INTERVAL_NANOS && lastSent.compareAndSet(last, t))) {
+            lastSent.set(t);
             long taken = pending.getAndSet(0);
             if (taken > 0) {
                 sink.accept(taken);

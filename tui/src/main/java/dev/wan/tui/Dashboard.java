@@ -35,8 +35,14 @@ import java.util.function.Consumer;
  * GUI thread, which otherwise sleeps between polls of the keyboard: idle costs ~nothing.
  */
 final class Dashboard implements AutoCloseable {
-    /** How long the GUI thread sleeps when nothing happened: the keyboard's worst-case latency. */
-    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * How long the GUI thread sleeps when nothing happened, which is the keyboard's worst-case
+     * latency (lanterna's input can only be polled): short while the operator types, longer once
+     * the keyboard has been quiet for a second, so an idle dashboard costs next to nothing.
+     */
+    private static final long TYPING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long QUIET_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Events are folded into the screen this often while work runs (the frame interval under load). */
     static final long TICK_MILLIS = 250;
     /** With nothing going on, the screen is still repainted this often ("used 5m" ages). */
@@ -60,6 +66,7 @@ final class Dashboard implements AutoCloseable {
     private final FrameStats frames;
     private volatile boolean working;
     private volatile long lastRepaint = System.currentTimeMillis();
+    private long lastKey = System.nanoTime() - QUIET_AFTER_NANOS;
 
     /**
      * Must be called on the thread that will run {@link #step}: it becomes the GUI thread.
@@ -113,7 +120,7 @@ final class Dashboard implements AutoCloseable {
             throw new UncheckedIOException("the terminal went away", e);
         }
         if (!changed) {
-            LockSupport.parkNanos(IDLE_NANOS);
+            LockSupport.parkNanos(System.nanoTime() - lastKey < QUIET_AFTER_NANOS ? TYPING_NANOS : QUIET_NANOS);
         }
         return changed;
     }
@@ -147,6 +154,7 @@ final class Dashboard implements AutoCloseable {
     }
 
     private Interactable.Result onKey(KeyStroke key) {
+        lastKey = System.nanoTime();
         Command c = model.onKey(key);
         if (c != null && c.kind() != Command.Kind.QUIT) {
             operator.submit(c, model);

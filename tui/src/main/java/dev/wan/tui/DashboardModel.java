@@ -49,6 +49,9 @@ final class DashboardModel {
     private final Map<String, Transfer> transfers = new LinkedHashMap<>();
     private final Map<String, String> busy = new HashMap<>();
     private final Map<String, SourceTests> tests = new HashMap<>();
+    /** When this dashboard last finished working on a model: changes read before then are its own. */
+    private final Map<String, Instant> ownUntil = new HashMap<>();
+    private Instant gcUntil = Instant.EPOCH;
     private GcPlan gcPlan;
     private String gcLimit = "";
     private boolean gcBusy;
@@ -84,9 +87,15 @@ final class DashboardModel {
      * its events): a lock taken or released, a state reached.
      */
     private void logOthersWork(StoreSnapshot next) {
+        Instant since = store.at(); // when the read of the previous snapshot started
+        if (gcBusy || !gcUntil.isBefore(since)) {
+            return; // gc of this dashboard changed the store
+        }
         for (StoreSnapshot.Row now : next.rows()) {
             StoreSnapshot.Row before = store.row(now.id());
-            if (before == null || busy.containsKey(now.id()) || transfers.containsKey(now.id())) {
+            Instant own = ownUntil.get(now.id());
+            if (before == null || busy.containsKey(now.id()) || transfers.containsKey(now.id())
+                    || (own != null && !own.isBefore(since))) {
                 continue;
             }
             String was = before.status().lockedBy();
@@ -154,6 +163,7 @@ final class DashboardModel {
     void actionFinished(String model, EventLog.Level level, String message) {
         dirty = true;
         busy.remove(model);
+        ownUntil.put(model, clock.instant());
         transfers.remove(model); // an ensure with nothing to do sends no events at all
         log(level, message);
     }
@@ -173,6 +183,7 @@ final class DashboardModel {
     void gcFinished(GcResult result) {
         dirty = true;
         gcBusy = false;
+        gcUntil = clock.instant();
         gcPlan = null;
         log(EventLog.Level.OK, "gc: deleted " + result.deleted().size() + " model(s) and "
                 + result.leftoversRemoved().size() + " leftover(s), reclaimed " + ByteSize.format(result.bytesReclaimed()));
@@ -181,6 +192,7 @@ final class DashboardModel {
     void gcFailed(String message) {
         dirty = true;
         gcBusy = false;
+        gcUntil = clock.instant();
         gcPlan = null;
         if (mode == Mode.GC_CONFIRM) {
             mode = Mode.BROWSE;

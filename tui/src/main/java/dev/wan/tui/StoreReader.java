@@ -31,6 +31,7 @@ final class StoreReader {
     }
 
     StoreSnapshot read() {
+        java.time.Instant started = clock.instant();
         List<StoreSnapshot.Row> rows = new ArrayList<>();
         StoreSnapshot.Disk disk = StoreSnapshot.Disk.UNKNOWN;
         try {
@@ -50,9 +51,9 @@ final class StoreReader {
                         spec.sources().stream().map(SourceRef::redacted).toList(), status,
                         diskBytes.getOrDefault(id, 0L), staged));
             }
-            return new StoreSnapshot(clock.instant(), rows, disk, null);
+            return new StoreSnapshot(started, rows, disk, null);
         } catch (WanException e) {
-            return new StoreSnapshot(clock.instant(), List.of(), disk,
+            return new StoreSnapshot(started, List.of(), disk,
                     e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
         }
     }

@@ -13,6 +13,7 @@ import java.util.TreeMap;
  * What the store looked like at one instant: every model of the manifest with its status, and the
  * disk. Built off the GUI thread by {@link StoreReader}; immutable, so the GUI thread can keep it.
  *
+ * @param at    when the read started: whatever changed after it may not be in this snapshot
  * @param error why the store could not be read (then {@code rows} is empty), or null
  */
 record StoreSnapshot(Instant at, List<Row> rows, Disk disk, String error) {

@@ -228,6 +228,21 @@ class DashboardModelTest {
     }
 
     @Test
+    void whatThisDashboardDidItselfIsNotReportedAsAnotherProcesssWork() {
+        Clock clock = Clock.offset(Clock.fixed(Rows.NOW, ZoneOffset.UTC), java.time.Duration.ofSeconds(1));
+        DashboardModel m = new DashboardModel(clock, "test", -1);
+        m.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.NOT_PRESENT, 10))); // read at NOW
+        m.actionStarted("a@1.0.0", "ensure");
+        m.actionFinished("a@1.0.0", EventLog.Level.OK, "a@1.0.0: ready"); // at NOW + 1 s
+
+        m.setStore(new StoreSnapshot(Rows.NOW.plusSeconds(2), List.of(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)),
+                StoreSnapshot.Disk.UNKNOWN, null));
+
+        List<String> log = m.log().window(10, 0).stream().map(EventLog.Line::text).toList();
+        assertEquals(List.of("a@1.0.0: ready"), log);
+    }
+
+    @Test
     void tabMovesTheArrowsToTheEventLog() {
         model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0), Rows.row("b@1.0.0",
                 ModelState.COMPLETE, 0)));
