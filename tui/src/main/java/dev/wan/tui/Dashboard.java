@@ -8,6 +8,7 @@ import com.googlecode.lanterna.gui2.TextGUIThread;
 import com.googlecode.lanterna.gui2.Window;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.screen.Screen;
+import com.googlecode.lanterna.screen.TerminalScreen;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.event.WanEvent;
 import java.io.IOException;
@@ -36,10 +37,12 @@ import java.util.function.Consumer;
  */
 final class Dashboard implements AutoCloseable {
     /**
-     * How long the GUI thread sleeps when nothing happened, which is the keyboard's worst-case
-     * latency (lanterna's input can only be polled): short while the operator types, longer once
-     * the keyboard has been quiet for a second, so an idle dashboard costs next to nothing.
+     * How long the GUI thread sleeps when nothing happened. When the keyboard rings a bell on
+     * input ({@link WakingInput}) and resizes wake it too, it sleeps until something happens (the
+     * long sleep is only a safety net). Otherwise (a virtual terminal) it must poll lanterna's
+     * input: often while the operator types, less once the keyboard has been quiet for a second.
      */
+    private static final long WOKEN_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long TYPING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long QUIET_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -64,6 +67,7 @@ final class Dashboard implements AutoCloseable {
     private final ScheduledExecutorService storeTimer = Executors.newSingleThreadScheduledExecutor(daemon("wan-tui-store"));
     private final ExecutorService workers = Executors.newCachedThreadPool(daemon("wan-tui-work"));
     private final FrameStats frames;
+    private final boolean keyboardWakes;
     private volatile boolean working;
     private volatile long lastRepaint = System.currentTimeMillis();
     private long lastKey = System.nanoTime() - QUIET_AFTER_NANOS;
@@ -71,10 +75,14 @@ final class Dashboard implements AutoCloseable {
     /**
      * Must be called on the thread that will run {@link #step}: it becomes the GUI thread.
      *
-     * @param minRead the store is re-read at most this often (more rarely when reading is slow)
+     * @param minRead       the store is re-read at most this often (more rarely when reading is slow)
+     * @param keyboardWakes whether input unparks the GUI thread (see {@link WakingInput}); then it
+     *                      never polls
      */
-    Dashboard(Screen screen, ModelEnsurer ensurer, Clock clock, Duration minRead, long quotaBytes, FrameStats frames) {
+    Dashboard(Screen screen, ModelEnsurer ensurer, Clock clock, Duration minRead, long quotaBytes, FrameStats frames,
+              boolean keyboardWakes) {
         this.screen = screen;
+        this.keyboardWakes = keyboardWakes;
         this.minRead = minRead;
         this.frames = frames;
         this.owner = Thread.currentThread();
@@ -91,6 +99,9 @@ final class Dashboard implements AutoCloseable {
         window.setComponent(view);
         gui.addWindow(window);
         window.setFocusedInteractable(view);
+        if (screen instanceof TerminalScreen ts) {
+            ts.getTerminal().addResizeListener((terminal, size) -> LockSupport.unpark(owner));
+        }
     }
 
     /** Starts reading the store and the ticker. */
@@ -120,7 +131,8 @@ final class Dashboard implements AutoCloseable {
             throw new UncheckedIOException("the terminal went away", e);
         }
         if (!changed) {
-            LockSupport.parkNanos(System.nanoTime() - lastKey < QUIET_AFTER_NANOS ? TYPING_NANOS : QUIET_NANOS);
+            LockSupport.parkNanos(keyboardWakes ? WOKEN_NANOS
+                    : System.nanoTime() - lastKey < QUIET_AFTER_NANOS ? TYPING_NANOS : QUIET_NANOS);
         }
         return changed;
     }

@@ -98,7 +98,9 @@ public final class WanTui implements Callable<Integer> {
     }
 
     private void run(ModelEnsurer ensurer, long quota, FrameStats frames) throws IOException {
-        Terminal terminal = new DefaultTerminalFactory(System.out, System.in, StandardCharsets.UTF_8)
+        Thread gui = Thread.currentThread(); // this thread runs the dashboard: a key wakes it
+        WakingInput keyboard = new WakingInput(System.in, () -> java.util.concurrent.locks.LockSupport.unpark(gui));
+        Terminal terminal = new DefaultTerminalFactory(System.out, keyboard, StandardCharsets.UTF_8)
                 .setForceTextTerminal(true)
                 .setUnixTerminalCtrlCBehaviour(UnixLikeTerminal.CtrlCBehaviour.TRAP) // Ctrl-C asks, like q
                 .createTerminal();
@@ -106,7 +108,8 @@ public final class WanTui implements Callable<Integer> {
         screen.startScreen();
         screen.setCursorPosition(null);
         Duration refresh = Duration.ofMillis((long) (Math.max(0.2, refreshSeconds) * 1000));
-        try (Dashboard dashboard = new Dashboard(screen, ensurer, Clock.systemDefaultZone(), refresh, quota, frames)) {
+        try (Dashboard dashboard = new Dashboard(screen, ensurer, Clock.systemDefaultZone(), refresh, quota, frames,
+                true)) {
             dashboard.run();
         }
     }

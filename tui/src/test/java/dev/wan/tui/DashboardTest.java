@@ -53,7 +53,8 @@ class DashboardTest {
         terminal = new DefaultVirtualTerminal(new TerminalSize(80, 24));
         TerminalScreen screen = new TerminalScreen(terminal);
         screen.startScreen();
-        dashboard = new Dashboard(screen, ensurer, Clock.systemUTC(), Duration.ofMillis(100), -1, new FrameStats());
+        dashboard = new Dashboard(screen, ensurer, Clock.systemUTC(), Duration.ofMillis(100), -1, new FrameStats(),
+                false);
         dashboard.start();
     }
 
