@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Renders ensure progress on stderr: a redrawn bar with bytes, rate and ETA when attached to a
+ * Renders ensure and verify progress on stderr: a redrawn bar with bytes, rate and ETA when attached to a
  * terminal, a plain line every few seconds otherwise (logs, CI). The listener only bumps counters;
  * a timer thread draws, so downloads never wait on the terminal.
  */
@@ -44,6 +44,9 @@ final class Progress implements EventListener, AutoCloseable {
         if (event instanceof WanEvent.EnsureStarted e) {
             total.addAndGet(e.bytesNeeded());
             say(e.model() + ": " + e.filesNeeded() + " file(s), " + Output.bytes(e.bytesNeeded()) + " to fetch or verify");
+        } else if (event instanceof WanEvent.VerifyStarted e) {
+            total.addAndGet(e.bytes());
+            say(e.model() + ": " + e.files() + " file(s), " + Output.bytes(e.bytes()) + " to re-hash");
         } else if (event instanceof WanEvent.FileStarted e) {
             current.set(e.model() + " " + e.path());
         } else if (event instanceof WanEvent.BytesTransferred e) {

@@ -33,7 +33,13 @@ final class VerifyCommand extends Verb {
         List<String> ids = selection.resolve(ensurer.manifest(), true).stream()
                 .filter(id -> named || ensurer.status(id, selection.variant).directory().toFile().isDirectory())
                 .toList();
-        List<VerificationResult> results = ids.stream().map(id -> ensurer.verifyIntegrity(id, selection.variant)).toList();
+        List<VerificationResult> results;
+        try (Progress progress = new Progress(o.err, System.console() != null)) {
+            if (!o.quiet) {
+                ensurer.addListener(progress); // re-hashing 100 GB takes a while: show it, as ensure does
+            }
+            results = ids.stream().map(id -> ensurer.verifyIntegrity(id, selection.variant)).toList();
+        }
         boolean ok = results.stream().allMatch(VerificationResult::verified);
         if (o.json) {
             ObjectNode doc = o.document("verify", ok);

@@ -4,6 +4,7 @@ import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.event.EventListener;
+import dev.wan.event.WanEvent;
 import dev.wan.lock.ModelLock;
 import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.Manifest;
@@ -257,6 +258,11 @@ public final class ModelEnsurer {
             Map<String, FileRecord> records = new HashMap<>(record.files());
             List<VerificationResult.FileCheck> checks = new ArrayList<>();
             Path dir = layout.modelDir(spec.id());
+            long started = System.nanoTime();
+            List<FileSpec> present = spec.filesFor(variant).stream()
+                    .filter(f -> Files.isRegularFile(StoreLayout.resolveInside(dir, f.path()))).toList();
+            events.on(new WanEvent.VerifyStarted(clock.instant(), spec.id(), variant, present.size(),
+                    present.stream().mapToLong(FileSpec::size).sum()));
             for (FileSpec f : spec.filesFor(variant)) {
                 Path file = StoreLayout.resolveInside(dir, f.path());
                 FileRecord old = records.get(f.path());
@@ -270,7 +276,11 @@ public final class ModelEnsurer {
                 long mtime;
                 try {
                     mtime = Files.getLastModifiedTime(file).toMillis();
-                    d = Transfer.hash(file, n -> { });
+                    events.on(new WanEvent.FileStarted(clock.instant(), spec.id(), f.path(), f.size(), "verify"));
+                    ProgressThrottle progress = new ProgressThrottle(n -> events.on(
+                            new WanEvent.BytesTransferred(clock.instant(), spec.id(), f.path(), n)));
+                    d = Transfer.hash(file, progress);
+                    progress.flush();
                 } catch (IOException e) {
                     throw Fs.map(e, "model " + spec.id() + ": cannot read " + f.path());
                 }
@@ -293,6 +303,8 @@ public final class ModelEnsurer {
             }
             states.write(record.withFiles(records));
             boolean ok = checks.stream().allMatch(c -> c.optional() || c.state() == FileState.OK);
+            events.on(new WanEvent.VerifyFinished(clock.instant(), spec.id(), ok,
+                    (System.nanoTime() - started) / 1_000_000));
             return new VerificationResult(spec.id().toString(), variant, ok, checks);
         }
 

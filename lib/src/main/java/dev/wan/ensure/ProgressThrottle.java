@@ -41,4 +41,12 @@ final class ProgressThrottle implements LongConsumer {
             }
         }
     }
+
+    /** Sends what is still pending (the end of a file that did not fill a last step). */
+    void flush() {
+        long taken = pending.getAndSet(0);
+        if (taken > 0) {
+            sink.accept(taken);
+        }
+    }
 }

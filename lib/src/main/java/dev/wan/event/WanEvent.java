@@ -44,6 +44,13 @@ public sealed interface WanEvent {
             implements WanEvent {
     }
 
+    /** A verify re-hashes {@code files} present files, {@code bytes} in all (progress: BytesTransferred). */
+    record VerifyStarted(Instant at, ModelId model, String variant, int files, long bytes) implements WanEvent {
+    }
+
+    record VerifyFinished(Instant at, ModelId model, boolean verified, long millis) implements WanEvent {
+    }
+
     record EnsureFailed(Instant at, ModelId model, ErrorCode code, String message) implements WanEvent {
     }
 }

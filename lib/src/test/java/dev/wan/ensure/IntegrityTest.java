@@ -106,6 +106,26 @@ class IntegrityTest {
     }
 
     @Test
+    void verifyReportsItsProgressOnTheEventStream() {
+        model.writeTo(local.resolve("src"));
+        ModelEnsurer ensurer = ensurer();
+        ensurer.ensure(ID, null);
+        events.clear();
+
+        ensurer.verifyIntegrity(ID);
+
+        WanEvent.VerifyStarted started = (WanEvent.VerifyStarted) events.get(0);
+        assertEquals(2, started.files());
+        assertEquals(model.totalBytes(), started.bytes());
+        assertEquals(List.of("config.json", WEIGHTS), events.stream().filter(e -> e instanceof WanEvent.FileStarted)
+                .map(e -> ((WanEvent.FileStarted) e).path()).toList());
+        assertTrue(events.stream().anyMatch(e -> e instanceof WanEvent.BytesTransferred b && b.path().equals(WEIGHTS)),
+                "the re-hash of the big file moved a progress bar: " + events);
+        WanEvent.VerifyFinished finished = (WanEvent.VerifyFinished) events.get(events.size() - 1);
+        assertTrue(finished.verified());
+    }
+
+    @Test
     void aFileTouchedWithANewMtimeIsNoLongerTrustedAndEnsureRehashesItInPlace() throws Exception {
         model.writeTo(local.resolve("src"));
         ModelEnsurer ensurer = ensurer();

@@ -32,4 +32,14 @@ class ProgressThrottleTest {
 
         assertEquals(List.of(30_000L), sent);
     }
+
+    @Test
+    void flushSendsTheRestOnce() {
+        throttle.accept(1000);
+
+        throttle.flush();
+        throttle.flush();
+
+        assertEquals(List.of(1000L), sent);
+    }
 }

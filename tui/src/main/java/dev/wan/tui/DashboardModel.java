@@ -114,11 +114,17 @@ final class DashboardModel {
         dirty = true;
         String id = event.model().toString();
         if (event instanceof WanEvent.EnsureStarted e) {
-            Transfer t = new Transfer(id, e.variant(), e.at());
+            Transfer t = new Transfer(id, e.variant(), e.at(), "ENSURING");
             t.started(e.filesNeeded(), e.bytesNeeded());
             transfers.put(id, t);
             log(e.at(), EventLog.Level.INFO, id + ": ensure " + (e.variant() == null ? "" : e.variant() + " ")
                     + "started, " + e.filesNeeded() + " files, " + ByteSize.format(e.bytesNeeded()) + " to fetch");
+        } else if (event instanceof WanEvent.VerifyStarted e) {
+            Transfer t = new Transfer(id, e.variant(), e.at(), "VERIFYING");
+            t.started(e.files(), e.bytes());
+            transfers.put(id, t);
+        } else if (event instanceof WanEvent.VerifyFinished e) {
+            transfers.remove(id); // the outcome is logged when verifyIntegrity returns
         } else if (event instanceof WanEvent.LockWaiting e) {
             log(e.at(), EventLog.Level.WARN, id + ": waiting for the lock held by " + e.holder().trim());
         } else if (event instanceof WanEvent.FileStarted e) {

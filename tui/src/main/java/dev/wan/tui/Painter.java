@@ -208,7 +208,8 @@ final class Painter {
     static Cell stateCell(DashboardModel m, StoreSnapshot.Row r) {
         Transfer t = m.transfer(r.id());
         if (t != null) {
-            return new Cell("ENSURING " + Format.percent(t.fraction()), TextColor.ANSI.BLUE_BRIGHT, true);
+            return new Cell(t.verb + " " + Format.percent(t.fraction()),
+                    t.verifying() ? TextColor.ANSI.CYAN : TextColor.ANSI.BLUE_BRIGHT, true);
         }
         String busy = m.busy(r.id());
         if ("ensure".equals(busy)) {
@@ -268,15 +269,17 @@ final class Painter {
 
     private static void progress(Instant now, Transfer t, int w, List<List<Span>> out) {
         Duration eta = t.eta(now);
-        String head = " ENSURING" + (t.variant == null ? "" : " " + t.variant) + " ";
+        String head = " " + t.verb + (t.variant == null ? "" : " " + t.variant) + " ";
         // fixed-width numbers, so the bar keeps its width while they change
         String tail = " " + Format.padLeft(Format.percent(t.fraction()), 4) + " " + Format.padLeft(ByteSize.format(t.bytesDone()), 9)
                 + " / " + ByteSize.format(t.bytesNeeded()) + " " + Format.padLeft(Format.rate(t.rate(now)), 11) + "  ETA "
                 + (eta == null ? "-" : Format.duration(eta));
         int barW = Math.max(10, Math.min(40, w - head.length() - tail.length() - 6));
-        out.add(List.of(Span.of(head, TextColor.ANSI.BLUE_BRIGHT), Span.plain(Format.bar(t.fraction(), barW) + tail)));
+        out.add(List.of(Span.of(head, t.verifying() ? TextColor.ANSI.CYAN : TextColor.ANSI.BLUE_BRIGHT),
+                Span.plain(Format.bar(t.fraction(), barW) + tail)));
         String via = t.sourceInUse();
-        out.add(List.of(Span.plain(" files " + t.filesDone() + "/" + t.filesNeeded() + "  from " + (via == null ? "-" : via)),
+        out.add(List.of(Span.plain(" files " + t.filesDone() + "/" + t.filesNeeded() + (t.verifying() ? "  re-hashing"
+                        : "  from " + (via == null ? "-" : via))),
                 t.failovers() > 0 ? Span.of("  retries/failovers " + t.failovers(), TextColor.ANSI.YELLOW) : Span.plain("")));
         for (Transfer.FileProgress f : t.files()) {
             if (f.finished) {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The live progress of one ensure run by this dashboard, folded from its events: totals, each
- * file, the source in use, retries and failovers, and a rate over the last few seconds. Lives on
- * the GUI thread only.
+ * The live progress of one ensure (or verify) run by this dashboard, folded from its events:
+ * totals, each file, the source in use, retries and failovers, and a rate over the last few
+ * seconds. Lives on the GUI thread only.
  */
 final class Transfer {
     private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
@@ -36,6 +36,8 @@ final class Transfer {
     final String model;
     final String variant;
     final Instant started;
+    /** ENSURING or VERIFYING: what the state column and the progress line say. */
+    final String verb;
     private final Map<String, FileProgress> files = new LinkedHashMap<>();
     private final ArrayDeque<Sample> samples = new ArrayDeque<>();
     private long bytesNeeded;
@@ -44,10 +46,11 @@ final class Transfer {
     private int filesDone;
     private int failovers;
 
-    Transfer(String model, String variant, Instant started) {
+    Transfer(String model, String variant, Instant started, String verb) {
         this.model = model;
         this.variant = variant;
         this.started = started;
+        this.verb = verb;
         samples.add(new Sample(started, 0));
     }
 
@@ -57,6 +60,14 @@ final class Transfer {
     }
 
     void fileStarted(String path, long size, String source) {
+        if (verifying()) { // a verify hashes one file after the other: starting one ends the last
+            for (FileProgress done : files.values()) {
+                if (!done.finished) {
+                    done.finished = true;
+                    filesDone++;
+                }
+            }
+        }
         FileProgress f = files.get(path);
         if (f == null) {
             files.put(path, new FileProgress(path, size, source));
@@ -88,6 +99,10 @@ final class Transfer {
         f.finished = true;
         f.source = source;
         filesDone++;
+    }
+
+    boolean verifying() {
+        return "VERIFYING".equals(verb);
     }
 
     List<FileProgress> files() {

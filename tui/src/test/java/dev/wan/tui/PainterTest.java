@@ -88,6 +88,25 @@ class PainterTest {
     }
 
     @Test
+    void aRunningVerifyShowsHowMuchIsReHashed() {
+        ModelId id = ModelId.parse("demo-i2v@1.0.0");
+        model.setStore(Rows.snapshot(Rows.row("demo-i2v@1.0.0", ModelState.COMPLETE, 0)));
+        model.on(new WanEvent.VerifyStarted(Rows.NOW.minusSeconds(1), id, null, 2, 1000));
+        model.on(new WanEvent.FileStarted(Rows.NOW.minusSeconds(1), id, "model_index.json", 100, "verify"));
+        model.on(new WanEvent.BytesTransferred(Rows.NOW, id, "model_index.json", 100));
+        model.on(new WanEvent.FileStarted(Rows.NOW, id, "vae/weights.safetensors", 900, "verify"));
+        model.on(new WanEvent.BytesTransferred(Rows.NOW, id, "vae/weights.safetensors", 400));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertTrue(lineWith(lines, "demo-i2v@1.0.0 ").contains("VERIFYING 50%"));
+        assertTrue(lineWith(lines, " VERIFYING [").contains("500 B / 1000 B"));
+        assertTrue(lineWith(lines, " files 1/2  re-hashing").length() > 0);
+        model.on(new WanEvent.VerifyFinished(Rows.NOW, id, true, 1000));
+        assertTrue(lineWith(new Screens(80, 24).paint(model), "demo-i2v@1.0.0 ").contains("COMPLETE"));
+    }
+
+    @Test
     void aModelAnotherProcessIsEnsuringShowsTheHolderAndHowFarItGot() {
         StoreSnapshot.Row locked = Rows.row("demo-t2v@1.0.0", ModelState.NOT_PRESENT, 1000, false,
                 "pid=4242 host=gpu7 since=2026-11-26T11:59:00Z purpose=ensure", "fp16");
