@@ -262,7 +262,7 @@ final class Painter {
                     + " staged by that process")));
         }
         List<List<Span>> sources = sources(m, r, w);
-        files(r, w, out, Math.max(2, height - out.size() - sources.size() - 1));
+        files(r, m.now(), w, out, Math.max(2, height - out.size() - sources.size() - 1));
         out.addAll(sources);
         return out;
     }
@@ -294,14 +294,14 @@ final class Painter {
         }
     }
 
-    private static void files(StoreSnapshot.Row r, int w, List<List<Span>> out, int room) {
+    private static void files(StoreSnapshot.Row r, Instant now, int w, List<List<Span>> out, int room) {
         int sizeW = 9;
         int stateW = 13;
-        int verifiedW = w >= 100 ? 11 : 0; // below 100 columns the path gets the room
+        int verifiedW = w >= 100 ? 11 : 4; // below 100 columns: how long ago ("5m"), the path gets the room
         int componentW = 12;
-        int pathW = Math.max(12, w - sizeW - stateW - verifiedW - componentW - (verifiedW > 0 ? 7 : 5));
+        int pathW = Math.max(12, w - sizeW - stateW - verifiedW - componentW - 7);
         out.add(List.of(Span.bold(" " + Format.pad("FILE", pathW) + " " + Format.pad("STATE", stateW) + " "
-                + Format.padLeft("SIZE", sizeW) + "  " + (verifiedW > 0 ? Format.pad("VERIFIED", verifiedW) + " " : "")
+                + Format.padLeft("SIZE", sizeW) + "  " + Format.pad(verifiedW > 4 ? "VERIFIED" : "VRFD", verifiedW) + " "
                 + Format.pad("COMPONENT", componentW))));
         List<FileStatus> files = r.status().files();
         int shown = 0;
@@ -317,7 +317,8 @@ final class Painter {
             out.add(List.of(Span.plain(" " + Format.pad(Format.fitMiddle(f.path(), pathW), pathW) + " "),
                     Span.of(Format.pad(state, stateW), color),
                     Span.plain(" " + Format.padLeft(ByteSize.format(f.size()), sizeW) + "  "
-                            + (verifiedW > 0 ? Format.pad(Format.shortDayTime(f.verifiedAt()), verifiedW) + " " : "")
+                            + Format.pad(verifiedW > 4 ? Format.shortDayTime(f.verifiedAt()) : Format.ago(f.verifiedAt(), now),
+                                    verifiedW) + " "
                             + Format.pad(f.component() == null ? "-" : f.component(), componentW))));
             shown++;
         }

@@ -56,8 +56,9 @@ class PainterTest {
 
         List<String> lines = new Screens(80, 24).paint(model);
 
-        String vae = lineWith(lines, " vae/diffusion_pytorch_model.safetensors ");
+        String vae = lineWith(lines, " vae/diffusion_pyt");
         assertTrue(vae.contains(" OK ") && vae.contains("768 KiB") && vae.trim().endsWith(" vae"), vae);
+        assertTrue(lineWith(lines, " model_index.json ").contains(" 1h "), "verified an hour ago, in 80 columns");
         List<String> wide = new Screens(120, 30).paint(model);
         assertTrue(lineWith(wide, " model_index.json ").contains("11-26 11:00"), "verified-at shows from 100 columns");
         String first = lineWith(lines, " 1. local://demo-i2v@1.0.0");
