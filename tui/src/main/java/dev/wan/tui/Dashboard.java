@@ -66,7 +66,6 @@ final class Dashboard implements AutoCloseable {
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("wan-tui-tick"));
     private final ScheduledExecutorService storeTimer = Executors.newSingleThreadScheduledExecutor(daemon("wan-tui-store"));
     private final ExecutorService workers = Executors.newCachedThreadPool(daemon("wan-tui-work"));
-    private final FrameStats frames;
     private final boolean keyboardWakes;
     private volatile boolean working;
     private volatile long lastRepaint = System.currentTimeMillis();
@@ -84,7 +83,6 @@ final class Dashboard implements AutoCloseable {
         this.screen = screen;
         this.keyboardWakes = keyboardWakes;
         this.minRead = minRead;
-        this.frames = frames;
         this.owner = Thread.currentThread();
         this.gui = new MultiWindowTextGUI(new SameTextGUIThread.Factory(), screen);
         this.guiThread = gui.getGUIThread();
@@ -139,10 +137,6 @@ final class Dashboard implements AutoCloseable {
 
     DashboardModel model() {
         return model;
-    }
-
-    FrameStats frames() {
-        return frames;
     }
 
     /** Hands a change of the model to the GUI thread (after the events that came before it). */

@@ -53,7 +53,7 @@ final class DashboardModel {
     private final Map<String, Instant> ownUntil = new HashMap<>();
     private Instant gcUntil = Instant.EPOCH;
     private GcPlan gcPlan;
-    private String gcLimit = "";
+    private String gcLimit;
     private boolean gcBusy;
     private boolean quit;
     private boolean dirty = true;
@@ -114,13 +114,13 @@ final class DashboardModel {
         dirty = true;
         String id = event.model().toString();
         if (event instanceof WanEvent.EnsureStarted e) {
-            Transfer t = new Transfer(id, e.variant(), e.at(), "ENSURING");
+            Transfer t = new Transfer(e.variant(), e.at(), "ENSURING");
             t.started(e.filesNeeded(), e.bytesNeeded());
             transfers.put(id, t);
             log(e.at(), EventLog.Level.INFO, id + ": ensure " + (e.variant() == null ? "" : e.variant() + " ")
                     + "started, " + e.filesNeeded() + " files, " + ByteSize.format(e.bytesNeeded()) + " to fetch");
         } else if (event instanceof WanEvent.VerifyStarted e) {
-            Transfer t = new Transfer(id, e.variant(), e.at(), "VERIFYING");
+            Transfer t = new Transfer(e.variant(), e.at(), "VERIFYING");
             t.started(e.files(), e.bytes());
             transfers.put(id, t);
         } else if (event instanceof WanEvent.VerifyFinished e) {

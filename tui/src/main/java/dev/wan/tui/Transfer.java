@@ -33,9 +33,7 @@ final class Transfer {
     private record Sample(Instant at, long bytes) {
     }
 
-    final String model;
     final String variant;
-    final Instant started;
     /** ENSURING or VERIFYING: what the state column and the progress line say. */
     final String verb;
     private final Map<String, FileProgress> files = new LinkedHashMap<>();
@@ -46,10 +44,8 @@ final class Transfer {
     private int filesDone;
     private int failovers;
 
-    Transfer(String model, String variant, Instant started, String verb) {
-        this.model = model;
+    Transfer(String variant, Instant started, String verb) {
         this.variant = variant;
-        this.started = started;
         this.verb = verb;
         samples.add(new Sample(started, 0));
     }
@@ -114,7 +110,7 @@ final class Transfer {
     }
 
     long bytesDone() {
-        return Math.min(bytesDone, Math.max(bytesNeeded, bytesDone));
+        return bytesDone;
     }
 
     int filesNeeded() {
