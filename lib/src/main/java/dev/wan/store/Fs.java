@@ -5,13 +5,24 @@ import dev.wan.WanException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** File-system steps with the durability wan promises, and IOException → WanException mapping. */
@@ -35,37 +46,145 @@ public final class Fs {
         }
     }
 
-    /** Writes bytes to a temp sibling, fsyncs and renames: readers see the old or the new content. */
+    /**
+     * Writes bytes to a temp sibling, fsyncs and renames: readers see the old or the new content.
+     * The temp name is predictable, so it is created exclusively and never through a link: whatever
+     * someone planted there (a symlink to /etc/passwd, a hardlink) is unlinked, never written.
+     */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
                 + "-" + Thread.currentThread().getId());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(tmp); // a leftover of a crashed writer with our pid, or a planted entry
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes));
             ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         atomicMove(tmp, target);
     }
 
-    /** Removes a tree; best effort (used for staging leftovers). */
+    /** Removes a tree, never descending through a link; best effort (used for staging leftovers). */
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
+        deleteTreeCounting(dir);
+    }
+
+    /**
+     * Deletes a tree and returns the bytes truly freed (a file counts when the link removed was its
+     * last). Directories are opened relative to their parent without following links
+     * ({@link SecureDirectoryStream}, i.e. openat with O_NOFOLLOW), and entries are unlinked, so a
+     * symlink anywhere in the tree, even one swapped in while this runs, is removed, never entered.
+     * Best effort: what cannot be deleted stays for the next run.
+     */
+    public static long deleteTreeCounting(Path dir) {
+        Path parent = dir.toAbsolutePath().getParent();
+        Path name = dir.getFileName();
+        if (parent == null || name == null) {
+            throw new IllegalArgumentException("refusing to delete " + dir);
         }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
+            if (ds instanceof SecureDirectoryStream<Path> sds) {
+                return deleteEntry(sds, parent, name);
+            }
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            return 0;
+        }
+        return deleteWalking(dir);
+    }
+
+    private static long deleteEntry(SecureDirectoryStream<Path> in, Path dir, Path name) {
+        Path path = dir.resolve(name);
+        BasicFileAttributes a;
+        try {
+            a = in.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+        } catch (IOException e) {
+            return 0; // gone already
+        }
+        long freed = 0;
+        try {
+            if (a.isDirectory()) {
+                try (SecureDirectoryStream<Path> sub = in.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    List<Path> children = new ArrayList<>();
+                    sub.forEach(c -> children.add(c.getFileName()));
+                    for (Path c : children) {
+                        freed += deleteEntry(sub, path, c);
+                    }
+                }
+                unlink(in, name, true);
+            } else {
+                int links = a.isRegularFile() ? linkCount(path) : 0;
+                unlink(in, name, false);
+                if (a.isRegularFile() && links <= 1) {
+                    freed += a.size();
+                }
+            }
+        } catch (IOException e) {
+            // left for the next collection
+        }
+        return freed;
+    }
+
+    /** Deletes one entry; a read-only directory (shared files may be locked down) is opened up first. */
+    private static void unlink(SecureDirectoryStream<Path> in, Path name, boolean directory) throws IOException {
+        try {
+            if (directory) {
+                in.deleteDirectory(name);
+            } else {
+                in.deleteFile(name);
+            }
+        } catch (AccessDeniedException e) {
+            PosixFileAttributeView self = in.getFileAttributeView(PosixFileAttributeView.class);
+            if (self == null) {
+                throw e;
+            }
+            Set<PosixFilePermission> perms = EnumSet.copyOf(self.readAttributes().permissions());
+            perms.add(PosixFilePermission.OWNER_WRITE);
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+            self.setPermissions(perms);
+            if (directory) {
+                in.deleteDirectory(name);
+            } else {
+                in.deleteFile(name);
+            }
+        }
+    }
+
+    private static int linkCount(Path file) {
+        try {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return 1;
+        }
+    }
+
+    /** Where the platform has no openat (not Linux): a walk that does not follow links. */
+    private static long deleteWalking(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long freed = 0;
         try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
-            for (Path p : all) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                int links = a.isRegularFile() ? linkCount(p) : 0;
                 Files.deleteIfExists(p);
+                freed += a.isRegularFile() && links <= 1 ? a.size() : 0;
             }
         } catch (IOException ignored) {
-            // leftovers are collected again by the next ensure of the model
+            // leftovers are collected again later
         }
+        return freed;
     }
 
     /** Maps an I/O failure to the documented error codes. */
     public static WanException map(IOException e, String what) {
         String reason = e.getMessage();
-        if (e instanceof AccessDeniedException) {
+        if (e instanceof AccessDeniedException || (reason != null && reason.contains("Permission denied"))
+                || (e instanceof FileSystemException f && "Permission denied".equals(f.getReason()))) {
             return new WanException(ErrorCode.PERMISSION_DENIED, what + ": permission denied",
                     "make MODELS_ROOT writable for this user, or set MODELS_ROOT / --root elsewhere", List.of(), e);
         }

@@ -5,8 +5,12 @@ import dev.wan.WanException;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Owns all path arithmetic under MODELS_ROOT. The layout on disk:
@@ -23,6 +27,13 @@ import java.nio.file.Path;
  *                  verification; moved aside for a human to inspect, never deleted silently
  *   wan22/&lt;id&gt;/    the model directory handed to pipelines
  * </pre>
+ *
+ * <p>Everything below MODELS_ROOT may have been written by someone else (a shared store): wan
+ * creates, opens, renames and deletes only what it can prove is its own. {@link #requireOwned}
+ * refuses a path with a symlink anywhere below the root, {@link #mkdirs} creates directories that
+ * way; the one link wan accepts is {@code wan22/<id>} itself (a model moved to another disk by
+ * its operator), which is why model files are checked from the model directory down
+ * ({@link #resolveForWrite}).
  */
 public final class StoreLayout {
     public static final String MODELS_DIR = "wan22";
@@ -149,21 +160,121 @@ public final class StoreLayout {
         }
     }
 
-    /** Creates the store's directories, mapping failures to errors that say what to do. */
+    /**
+     * Creates the store's directories, mapping failures to errors that say what to do. MODELS_ROOT
+     * itself is the operator's and may be a symlink; nothing below it may.
+     */
     public void createSkeleton() {
         createDirectories(root);
-        createDirectories(tmpDir());
-        createDirectories(locksDir());
-        createDirectories(stateDir());
-        createDirectories(modelsDir());
+        mkdirs(tmpDir());
+        mkdirs(locksDir());
+        mkdirs(stateDir());
+        mkdirs(modelsDir());
+    }
+
+    /**
+     * Refuses {@code path} when it, or any directory between the root and it, is a symlink: wan never
+     * follows a link inside MODELS_ROOT that it did not create. Components that do not exist yet are
+     * fine (there is nothing to follow). {@code path} must lie below the root.
+     */
+    public void requireOwned(Path path) {
+        requireNoLinks(root, path);
+    }
+
+    /** As {@link #requireOwned}, counting components from {@code base} (excluded) down to {@code path}. */
+    public static void requireNoLinks(Path base, Path path) {
+        Path p = base;
+        for (Path name : relativeInside(base, path)) {
+            p = p.resolve(name);
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                throw Fs.map(e, "cannot inspect " + p);
+            }
+            if (a.isSymbolicLink()) {
+                throw symlinkRefused(p);
+            }
+        }
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents below the root as real directories, refusing a
+     * symlink on the way (a pre-planted link would otherwise take every later write elsewhere).
+     */
+    public Path mkdirs(Path dir) {
+        return mkdirs(root, dir);
+    }
+
+    /** As {@link #mkdirs(Path)}, below {@code base}, which must exist (it is not checked). */
+    public static Path mkdirs(Path base, Path dir) {
+        Path p = base;
+        for (Path name : relativeInside(base, dir)) {
+            p = p.resolve(name);
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException e) {
+                // checked below: only a real directory will do
+            } catch (AccessDeniedException e) {
+                throw cannotCreate(p);
+            } catch (IOException e) {
+                throw Fs.map(e, "cannot create " + p);
+            }
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                throw Fs.map(e, "cannot create " + p);
+            }
+            if (a.isSymbolicLink()) {
+                throw symlinkRefused(p);
+            }
+            if (!a.isDirectory()) {
+                throw new WanException(ErrorCode.FILESYSTEM_ERROR, "cannot create " + p
+                        + ": a file of that name exists and is not a directory",
+                        "move that file away (wan keeps its own directories there), then run the command again");
+            }
+        }
+        return dir;
+    }
+
+    private static Path relativeInside(Path base, Path path) {
+        Path b = base.toAbsolutePath().normalize();
+        Path p = path.toAbsolutePath().normalize();
+        if (!p.startsWith(b)) {
+            throw new IllegalArgumentException(p + " is not below " + b);
+        }
+        return b.relativize(p);
+    }
+
+    static WanException symlinkRefused(Path p) {
+        String target;
+        try {
+            target = " (to " + Files.readSymbolicLink(p) + ")";
+        } catch (IOException | UnsupportedOperationException e) {
+            target = "";
+        }
+        return new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED, p + " is a symlink" + target
+                + "; wan never follows a link inside MODELS_ROOT that it did not create",
+                "remove the link (rm " + p + ": its target is left untouched) and run the command again; "
+                        + "only wan22/<id> itself may be a symlink to another disk");
+    }
+
+    private static WanException cannotCreate(Path dir) {
+        return new WanException(ErrorCode.PERMISSION_DENIED, "cannot create " + dir + ": permission denied",
+                "make MODELS_ROOT writable for this user (chmod/chown), or set MODELS_ROOT / --root elsewhere");
     }
 
     static Path createDirectories(Path dir) {
         try {
             return Files.createDirectories(dir);
         } catch (AccessDeniedException e) {
-            throw new WanException(ErrorCode.PERMISSION_DENIED, "cannot create " + dir + ": permission denied",
-                    "make MODELS_ROOT writable for this user (chmod/chown), or set MODELS_ROOT / --root elsewhere");
+            throw cannotCreate(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new WanException(ErrorCode.FILESYSTEM_ERROR, "cannot create " + dir + ": " + e.getFile()
+                    + " exists and is not a directory", "move that file away, or set MODELS_ROOT / --root elsewhere");
         } catch (IOException e) {
             throw Fs.map(e, "cannot create " + dir);
         }
