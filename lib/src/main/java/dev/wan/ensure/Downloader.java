@@ -5,15 +5,16 @@ import dev.wan.WanException;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
 import dev.wan.source.TransientSourceException;
+import dev.wan.store.Fs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.RandomAccessFile;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.BitSet;
@@ -58,10 +59,10 @@ final class Downloader {
         if (done.isEmpty()) {
             Files.deleteIfExists(part);
         }
-        Files.createDirectories(part.getParent());
-        try (RandomAccessFile raf = new RandomAccessFile(part.toFile(), "rw")) {
-            raf.setLength(size);
-            FileChannel ch = raf.getChannel();
+        // Never through a link: staging lies in a MODELS_ROOT others may write (see Fs.openOwnFile).
+        try (FileChannel ch = Fs.openOwnFile(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            setLength(ch, size);
             long resumed = done.stream().mapToLong(i -> chunkEnd(i, size) - (long) i * CHUNK).sum();
             if (resumed > 0) {
                 progress.accept(resumed);
@@ -71,6 +72,15 @@ final class Downloader {
             String sha = run.execute();
             ch.force(true);
             return new Transfer.Digest(sha, size);
+        }
+    }
+
+    /** As RandomAccessFile.setLength, on a channel: shrink by truncating, grow (sparsely) by the last byte. */
+    private static void setLength(FileChannel ch, long size) throws IOException {
+        if (ch.size() > size) {
+            ch.truncate(size);
+        } else if (ch.size() < size) {
+            ch.write(java.nio.ByteBuffer.allocate(1), size - 1);
         }
     }
 

@@ -157,7 +157,7 @@ final class EnsureJob {
             boolean mayBeAdopted = status.state() == FileState.UNVERIFIED; // hashed in place, fetched only if bad
             if (!follower && !mayBeAdopted && !(file.hasSha256()
                     && index.find(file.sha256(), file.size(), id.toString(), file.path()).isPresent())) {
-                needed += file.size();
+                needed = Preflight.plus(needed, file.size());
             }
         }
         if (Preflight.enabled(context.env())) {
@@ -196,7 +196,7 @@ final class EnsureJob {
                     }
                 }
                 Path stagedFile = StoreLayout.resolveInside(staging, file.path());
-                Files.createDirectories(stagedFile.getParent());
+                layout.mkdirs(stagedFile.getParent()); // real directories only: a planted link would take the bytes
                 FileRecord deduped = deduplicate(id, file, stagedFile, other);
                 if (deduped != null) {
                     staged(id, file, stagedFile);
@@ -330,7 +330,7 @@ final class EnsureJob {
                 how = DEDUPLICATED;
             } else {
                 Transfer.Digest d;
-                try (InputStream in = Files.newInputStream(source)) {
+                try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
                     d = Transfer.copy(in, stagedFile, file.size(), progress(id, file.path()));
                 }
                 if (d.size() != file.size() || !file.sha256().equals(d.sha256())) {
@@ -426,20 +426,41 @@ final class EnsureJob {
 
     private void commit(ModelId id, Path staging, Path modelDir, List<String> staged, boolean fresh) {
         try {
+            requireStagedAsWritten(staging, staged);
             if (fresh) {
-                Files.createDirectories(modelDir.getParent());
+                layout.mkdirs(layout.modelsDir());
+                layout.requireOwned(staging);
                 Files.move(staging, modelDir, StandardCopyOption.ATOMIC_MOVE);
                 Fs.syncDirectory(modelDir.getParent());
                 return;
             }
             for (String path : staged) {
-                Fs.atomicMove(StoreLayout.resolveInside(staging, path), StoreLayout.resolveForWrite(modelDir, path));
+                Path target = StoreLayout.resolveForWrite(modelDir, path);
+                StoreLayout.mkdirs(modelDir, target.getParent());
+                Fs.atomicMove(StoreLayout.resolveInside(staging, path), target);
             }
         } catch (FileAlreadyExistsException e) {
             // Only possible if something outside wan created the directory meanwhile: go file by file.
             commit(id, staging, modelDir, staged, false);
         } catch (IOException e) {
             throw Fs.map(e, "model " + id + ": cannot move verified files into " + modelDir);
+        }
+    }
+
+    /**
+     * Just before publishing: every staged file is still a regular file reached through real
+     * directories, so what becomes visible at the final path is what was verified, not a link
+     * someone swapped in since.
+     */
+    private void requireStagedAsWritten(Path staging, List<String> staged) throws IOException {
+        layout.requireOwned(staging);
+        for (String path : staged) {
+            Path file = StoreLayout.resolveInside(staging, path);
+            StoreLayout.requireNoLinks(staging, file);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new WanException(ErrorCode.FILESYSTEM_ERROR, "model " + staging.getFileName() + ": staged "
+                        + path + " vanished before it was published", "run the ensure again");
+            }
         }
     }
 
@@ -469,7 +490,7 @@ final class EnsureJob {
         Path rel = layout.modelDir(id).relativize(target);
         Path aside = layout.quarantineDir().resolve(id.toString())
                 .resolve(clock.instant().toString().replace(':', '-')).resolve(rel.toString());
-        Files.createDirectories(aside.getParent());
+        layout.mkdirs(aside.getParent());
         Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
         events.on(new WanEvent.SourceFailed(clock.instant(), id, rel.toString(), "(in place)",
                 ErrorCode.CHECKSUM_FAIL, "did not match the manifest; moved aside to " + aside));
@@ -546,6 +567,7 @@ final class EnsureJob {
             }
         } else {
             how = "downloaded";
+            layout.mkdirs(layout.journalFile(id, file.path()).getParent());
             digest = downloader.download(session, file.path(), file.size(), expected, stagedFile,
                     layout.journalFile(id, file.path()), progress(id, file.path()));
         }
@@ -621,37 +643,60 @@ final class EnsureJob {
         keepOnlyResumable(id);
     }
 
-    /** Drops staged files no journal describes (local copies: cheaper to redo) and empty directories. */
+    /**
+     * Drops staged files no journal describes (local copies: cheaper to redo), empty directories,
+     * and anything wan does not write there: a symlink, a FIFO, a file with other hard links (all
+     * unlinked, never followed). A staging area or journal directory that is not a real directory
+     * is removed whole.
+     */
     private void keepOnlyResumable(ModelId id) {
         Path staging = layout.stagingDir(id);
         Path journals = layout.journalDir(id);
-        if (!Files.isDirectory(staging)) {
+        if (!Files.isDirectory(journals, LinkOption.NOFOLLOW_LINKS)) {
+            Fs.deleteTree(journals);
+        }
+        if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
+            Fs.deleteTree(staging);
             Fs.deleteTree(journals);
             return;
         }
-        try (var walk = Files.walk(staging)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    String rel = staging.relativize(p).toString();
-                    if (!Files.exists(layout.journalFile(id, rel))) {
-                        Files.delete(p);
-                    }
-                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    try (var children = Files.list(p)) {
-                        if (children.findAny().isEmpty()) {
-                            Files.delete(p);
-                        }
-                    }
-                }
+        try {
+            prune(staging, p -> Files.exists(layout.journalFile(id, staging.relativize(p).toString()),
+                    LinkOption.NOFOLLOW_LINKS));
+            if (Files.isDirectory(journals, LinkOption.NOFOLLOW_LINKS)) {
+                prune(journals, p -> true);
             }
         } catch (IOException e) {
             Fs.deleteTree(staging); // when in doubt, start over rather than trust odd leftovers
             Fs.deleteTree(journals);
             return;
         }
-        if (!Files.exists(staging)) {
+        if (!Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
             Fs.deleteTree(journals);
         }
+    }
+
+    /** Keeps plain files {@code keep} accepts and non-empty real directories; deletes everything else. */
+    private static void prune(Path dir, java.util.function.Predicate<Path> keep) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) {
+                    try (var children = Files.list(p)) {
+                        if (children.findAny().isEmpty()) {
+                            Files.delete(p);
+                        }
+                    }
+                } else if (!a.isRegularFile() || linkCount(p) != 1 || !keep.test(p)) {
+                    Files.delete(p); // unlinks a symlink itself, never its target
+                }
+            }
+        }
+    }
+
+    private static int linkCount(Path p) throws IOException {
+        return (Integer) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
     }
 
     private static void deleteQuietly(Path p) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.store.Fs;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Objects;
@@ -22,6 +24,7 @@ import java.util.Objects;
  * over rather than mixing bytes of two different files.
  */
 record PartJournal(String source, long size, String sha256, int chunkSize, long[] done) {
+    private static final int MAX_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -36,14 +39,20 @@ record PartJournal(String source, long size, String sha256, int chunkSize, long[
 
     static PartJournal readOrNull(Path file) {
         try {
-            return JSON.readValue(Files.readAllBytes(file), PartJournal.class);
+            // small by construction; anything bigger (or a link, or a FIFO) is not a journal of ours
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) > MAX_BYTES) {
+                return null;
+            }
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                return JSON.readValue(in.readNBytes(MAX_BYTES), PartJournal.class);
+            }
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
+    /** Its parent is created by the ensure (which refuses links on the way), never here. */
     void write(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
         Fs.writeAtomically(file, JSON.writeValueAsBytes(this));
     }
 }

@@ -26,6 +26,12 @@ public final class Preflight {
         return needed / 100 + MARGIN_FIXED;
     }
 
+    /** a + b for non-negative sizes, saturating at Long.MAX_VALUE instead of wrapping negative. */
+    static long plus(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
     public static boolean enabled(Map<String, String> env) {
         String v = env.get("WAN_PREFLIGHT");
         return v == null || !(v.equals("0") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("off"));
@@ -47,7 +53,8 @@ public final class Preflight {
 
     static void check(String subject, Path tmpDir, long needed, long free) {
         long margin = margin(needed);
-        if (needed + margin > free) {
+        // needed + margin can overflow a long for a (hostile) size near 2^63: compare without adding
+        if (needed > free || margin > free - needed) {
             throw new WanException(ErrorCode.NO_SPACE, subject + ": needs " + needed + " bytes ("
                     + human(needed) + ") plus a margin of " + margin + " bytes (" + human(margin) + "), but only "
                     + free + " bytes (" + human(free) + ") are free on the filesystem of " + tmpDir,

@@ -34,7 +34,8 @@ final class Transfer {
         byte[] buf = new byte[BUFFER];
         ByteBuffer wrap = ByteBuffer.wrap(buf);
         long total = 0;
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             while (total <= expectedSize) {
                 int n = in.read(buf);
                 if (n < 0) {
@@ -62,7 +63,7 @@ final class Transfer {
     static Digest hash(Path file, long from, long to, MessageDigest sha, LongConsumer progress) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         long total = 0;
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             long end = to < 0 ? in.size() : to;
             long pos = from;
             while (pos < end) {

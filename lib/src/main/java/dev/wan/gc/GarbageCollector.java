@@ -103,6 +103,7 @@ public final class GarbageCollector {
         List<Preserved> preserved = new ArrayList<>();
         List<Candidate> candidates = new ArrayList<>();
         List<Inodes.Link> all = new ArrayList<>();
+        requireOwnedAreas();
         for (Path dir : children(layout.modelsDir())) {
             String name = dir.getFileName().toString();
             if (Files.isSymbolicLink(dir)) {
@@ -110,7 +111,13 @@ public final class GarbageCollector {
                         "the model directory is a symlink; delete its target by hand"));
                 continue;
             }
-            List<Inodes.Link> links = linksOf(dir);
+            List<Inodes.Link> links;
+            try {
+                links = linksOf(dir);
+            } catch (WanException e) {
+                preserved.add(new Preserved(name, Keep.FAILED, "cannot be scanned: " + e.getMessage()));
+                continue;
+            }
             all.addAll(links);
             if (!ModelId.isValid(name) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 preserved.add(new Preserved(name, Keep.NOT_A_MODEL, "not a model directory (name is not name@x.y.z)"));
@@ -183,7 +190,28 @@ public final class GarbageCollector {
                 out.add(new Leftover(p, Kind.STALE_TMP, size(p))); // an atomic state write that crashed
             }
         }
+        for (Path p : children(indexDir())) {
+            if (p.getFileName().toString().contains(".tmp-") && isStale(p, graceCutoff)) {
+                out.add(new Leftover(p, Kind.STALE_TMP, size(p))); // an index write that crashed
+            }
+        }
         return out;
+    }
+
+    private Path indexDir() {
+        return layout.root().resolve(".index");
+    }
+
+    /**
+     * The store's own directories must be real directories: listing {@code .trash} through a link
+     * would delete whatever it points at, and moving a model into it would hand the model to it.
+     * A link there is refused as a whole (one clear error) rather than worked around.
+     */
+    private void requireOwnedAreas() {
+        for (Path area : List.of(layout.modelsDir(), trashDir(), layout.tmpDir(), layout.stateDir(), layout.locksDir(),
+                indexDir())) {
+            layout.requireOwned(area);
+        }
     }
 
     /** The state of a model whose directory is gone and which is not pinned. */
@@ -246,7 +274,14 @@ public final class GarbageCollector {
         for (Deletion d : plan.deletions()) {
             Path trash = null;
             ModelId id = ModelId.parse(d.model());
-            try (ModelLock lock = tryLock(id)) {
+            ModelLock taken;
+            try {
+                taken = tryLock(id);
+            } catch (WanException e) {
+                preserved.add(new Preserved(d.model(), Keep.FAILED, e.getMessage())); // one bad lock file costs one model
+                continue;
+            }
+            try (ModelLock lock = taken) {
                 if (lock == null) {
                     preserved.add(new Preserved(d.model(), Keep.IN_USE, "became busy while collecting"));
                     continue;
@@ -279,7 +314,12 @@ public final class GarbageCollector {
             deleted.add(new Deletion(d.model(), d.reason(), freed, d.lastUsed(), d.directory()));
         }
         for (Leftover l : plan.leftovers()) {
-            Optional<Leftover> done = removeLeftover(l);
+            Optional<Leftover> done;
+            try {
+                done = removeLeftover(l);
+            } catch (WanException e) {
+                continue; // e.g. the owner's lock file is damaged: left for a human, the rest goes on
+            }
             if (done.isPresent()) {
                 removed.add(done.get());
                 reclaimed += done.get().bytes();
@@ -326,7 +366,8 @@ public final class GarbageCollector {
     private Path moveToTrash(ModelId id, Path dir) {
         Path trash = trashDir().resolve(id + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
-            Files.createDirectories(trashDir());
+            layout.mkdirs(trashDir());
+            layout.requireOwned(dir);
             Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
             Fs.syncDirectory(dir.getParent());
             Fs.syncDirectory(trashDir());

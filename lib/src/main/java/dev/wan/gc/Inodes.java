@@ -1,13 +1,12 @@
 package dev.wan.gc;
 
+import dev.wan.store.Fs;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,44 +81,11 @@ final class Inodes {
 
     /**
      * Deletes a tree, counting the bytes truly freed: a file counts when the link removed was its
-     * last one. Best effort: what cannot be deleted stays (the next collection tries again).
+     * last one. Never descends through a link (see {@link Fs#deleteTreeCounting}). Best effort:
+     * what cannot be deleted stays (the next collection tries again).
      */
     static long deleteCounting(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return 0;
-        }
-        long freed = 0;
-        List<Path> all;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            all = walk.sorted(Comparator.reverseOrder()).toList();
-        } catch (IOException e) {
-            return 0;
-        }
-        for (Path p : all) {
-            try {
-                java.util.Optional<Link> l = link(p);
-                delete(p);
-                if (l.isPresent() && l.get().nlink() <= 1) {
-                    freed += l.get().size();
-                }
-            } catch (IOException e) {
-                // left for the next collection
-            }
-        }
-        return freed;
-    }
-
-    /** Deletes one entry; a read-only parent directory (shared files may be locked down) is opened first. */
-    private static void delete(Path p) throws IOException {
-        try {
-            Files.deleteIfExists(p);
-        } catch (AccessDeniedException e) {
-            Path parent = p.getParent();
-            if (parent == null || !parent.toFile().setWritable(true, true)) {
-                throw e;
-            }
-            Files.deleteIfExists(p);
-        }
+        return Fs.deleteTreeCounting(dir);
     }
 
     /** The newest modification time in a tree (a partial download is "stale" only if nothing in it moved). */

@@ -2,6 +2,8 @@ package dev.wan.lock;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.store.Fs;
+import dev.wan.store.StoreLayout;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -9,7 +11,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -39,6 +43,7 @@ public final class ModelLock implements AutoCloseable {
      */
     private static final Map<Path, String> HELD_HERE = new ConcurrentHashMap<>();
     private static final long POLL_MILLIS = 50;
+    private static final int MAX_HOLDER_BYTES = 1024;
 
     private final Path file;
     private final Semaphore local;
@@ -85,12 +90,13 @@ public final class ModelLock implements AutoCloseable {
         }
         FileChannel channel = null;
         try {
-            Files.createDirectories(file.getParent());
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            Path dir = file.getParent();
+            StoreLayout.mkdirs(dir.getParent(), dir);
+            channel = openNoFollow(file);
             while (true) {
                 FileLock lock = tryLock(channel);
                 if (lock != null) {
+                    requireOwnFile(file);
                     HELD_HERE.put(key, writeHolder(channel, purpose, clock));
                     return new ModelLock(file, local, channel, lock);
                 }
@@ -106,8 +112,7 @@ public final class ModelLock implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             local.release();
-            throw new WanException(ErrorCode.FILESYSTEM_ERROR, "cannot open lock file " + file + ": " + e.getMessage(),
-                    "check that MODELS_ROOT/.locks is writable", java.util.List.of(), e);
+            throw Fs.map(e, "cannot open lock file " + file);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(channel);
@@ -122,8 +127,8 @@ public final class ModelLock implements AutoCloseable {
 
     /** Reports the holder if the lock is held by someone else right now, without waiting. */
     public static java.util.Optional<Holder> currentHolder(Path file) {
-        if (!Files.exists(file)) {
-            return java.util.Optional.empty();
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(file.getParent())) {
+            return java.util.Optional.empty(); // no lock file, or not one of wan's: taking it would be refused
         }
         // Take the in-process permit first: opening and closing a second channel on a file whose
         // lock this JVM holds would make the kernel drop that lock (POSIX fcntl semantics).
@@ -131,7 +136,7 @@ public final class ModelLock implements AutoCloseable {
         if (!local.tryAcquire()) {
             return java.util.Optional.of(heldHere(file.toAbsolutePath().normalize()));
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             FileLock lock = ch.tryLock(0, Long.MAX_VALUE, true);
             if (lock == null) {
                 return java.util.Optional.of(holder(file));
@@ -142,6 +147,40 @@ public final class ModelLock implements AutoCloseable {
             return java.util.Optional.empty();
         } finally {
             local.release();
+        }
+    }
+
+    /**
+     * Opens (creating) the lock file without following a link: MODELS_ROOT/.locks may be writable
+     * by others, and a planted {@code <id>.lock -> /etc/passwd} must never be truncated. O_NOFOLLOW
+     * refuses a symlink, dangling or not, so nothing is created at its target either.
+     */
+    private static FileChannel openNoFollow(Path file) throws IOException {
+        requireNoLinkAt(file);
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (FileSystemException e) {
+            requireNoLinkAt(file); // O_NOFOLLOW on a link fails with ELOOP: say what it is
+            throw e;
+        }
+    }
+
+    private static void requireNoLinkAt(Path file) {
+        StoreLayout.requireNoLinks(file.getParent(), file);
+    }
+
+    /**
+     * Before writing the holder line into a file that existed: it must be a regular file with one
+     * link, or the write would land in whatever else shares its inode (a hardlink to a system file).
+     */
+    private static void requireOwnFile(Path file) throws IOException {
+        java.util.Map<String, Object> a = Files.readAttributes(file, "unix:mode,nlink", LinkOption.NOFOLLOW_LINKS);
+        boolean regular = ((Integer) a.get("mode") & 0170000) == 0100000;
+        if (!regular || (Integer) a.get("nlink") != 1) {
+            throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED, "lock file " + file + " is not a plain file of wan's ("
+                    + (regular ? a.get("nlink") + " hard links" : "not a regular file") + "); it was not written",
+                    "remove it (rm " + file + ") and run the command again");
         }
     }
 
@@ -176,8 +215,12 @@ public final class ModelLock implements AutoCloseable {
 
     /** Reads the holder line; only safe while no thread of this JVM holds the lock. */
     private static Holder holder(Path file) {
-        try {
-            return new Holder(Files.readString(file, StandardCharsets.UTF_8));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.allocate(MAX_HOLDER_BYTES);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // a holder line is ~100 bytes; whatever else is in the file is not read
+            }
+            return new Holder(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return new Holder("");
         }

@@ -213,7 +213,11 @@ public final class Deduplicator {
 
     private List<Found> scan() throws IOException {
         List<Found> all = new ArrayList<>();
+        layout.requireOwned(layout.modelsDir());
         for (Path dir : DiskUsage.modelDirs(layout)) {
+            if (Files.isSymbolicLink(dir)) {
+                continue; // the operator's model on another disk: left alone, as gc does
+            }
             String model = dir.getFileName().toString();
             for (Path file : DiskUsage.regularFiles(dir)) {
                 if (file.getFileName().toString().contains(".wan-dedup-")) {
@@ -230,7 +234,7 @@ public final class Deduplicator {
     }
 
     static String hash(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[64 * 1024];
             for (int n; (n = in.read(buf)) > 0; ) {
@@ -249,7 +253,9 @@ public final class Deduplicator {
                     Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
             if (perms.removeAll(Set.of(PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE,
                     PosixFilePermission.OTHERS_WRITE))) {
-                Files.setPosixFilePermissions(file, perms);
+                // through the link-refusing view: chmod must never reach what a planted link points at
+                Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS).setPermissions(perms);
             }
         } catch (IOException | UnsupportedOperationException e) {
             // not POSIX, or not ours to change: nothing to do

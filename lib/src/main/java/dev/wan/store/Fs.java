@@ -66,6 +66,37 @@ public final class Fs {
         atomicMove(tmp, target);
     }
 
+    /**
+     * Opens a file wan writes into (a staged part, a lock file) without following a link, and
+     * refuses one that is not a regular file with a single link: a planted hardlink to a system
+     * file would otherwise receive the bytes.
+     */
+    public static FileChannel openOwnFile(Path file, StandardOpenOption... options) throws IOException {
+        Set<java.nio.file.OpenOption> opts = new java.util.HashSet<>(List.of(options));
+        opts.add(LinkOption.NOFOLLOW_LINKS);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, opts);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(file)) {
+                throw StoreLayout.symlinkRefused(file);
+            }
+            throw e;
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile() || linkCount(file) != 1) {
+                throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED, file + " is not a plain file of wan's ("
+                        + (a.isRegularFile() ? "it has other hard links" : "not a regular file") + "); nothing was written to it",
+                        "remove it (rm " + file + ") and run the command again");
+            }
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
     /** Removes a tree, never descending through a link; best effort (used for staging leftovers). */
     public static void deleteTree(Path dir) {
         deleteTreeCounting(dir);

@@ -11,6 +11,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Owns all path arithmetic under MODELS_ROOT. The layout on disk:
@@ -240,13 +242,20 @@ public final class StoreLayout {
         return dir;
     }
 
-    private static Path relativeInside(Path base, Path path) {
+    /** The names from {@code base} (excluded) down to {@code path}; none when they are the same. */
+    private static List<Path> relativeInside(Path base, Path path) {
         Path b = base.toAbsolutePath().normalize();
         Path p = path.toAbsolutePath().normalize();
         if (!p.startsWith(b)) {
             throw new IllegalArgumentException(p + " is not below " + b);
         }
-        return b.relativize(p);
+        List<Path> names = new ArrayList<>();
+        b.relativize(p).forEach(n -> {
+            if (!n.toString().isEmpty()) {
+                names.add(n);
+            }
+        });
+        return names;
     }
 
     static WanException symlinkRefused(Path p) {

@@ -30,6 +30,7 @@ class StagingProgressTest {
         BitSet done = new BitSet();
         done.set(0);
         done.set(2);
+        Files.createDirectories(layout.journalFile(id, "sub/big.bin").getParent()); // the ensure makes it
         new PartJournal("hf://org/repo@abc", size, null, CHUNK, done.toLongArray())
                 .write(layout.journalFile(id, "sub/big.bin"));
         Files.write(staging.resolve("copy.json"), new byte[1000]);
