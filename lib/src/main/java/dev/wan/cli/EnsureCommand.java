@@ -60,6 +60,13 @@ final class EnsureCommand extends Verb {
         try (Progress progress = new Progress(o.err, System.console() != null)) {
             if (!o.quiet) {
                 ensurer.addListener(progress);
+            } else if (!o.json) {
+                ensurer.addListener(e -> {
+                    if (e instanceof dev.wan.event.WanEvent.Warning w) {
+                        o.err.println("wan: " + w.model() + ": warning: " + w.message());
+                        o.err.flush();
+                    }
+                });
             }
             results = ids.size() == 1 ? List.of(ensureOne(ensurer, ids.get(0)))
                     : ensurer.ensureBatch(ids, concurrency, selection.variant);
@@ -85,6 +92,7 @@ final class EnsureCommand extends Verb {
                 m.put("filesFetched", tally.files(r.model()));
                 m.put("bytesFetched", tally.bytes(r.model()));
                 m.put("filesDeduplicated", tally.linked(r.model()));
+                tally.warnings(r.model()).forEach(m.putArray("warnings")::add);
                 if (!r.ok()) {
                     m.put("code", r.error().code().name());
                     m.put("message", r.error().getMessage());
@@ -190,9 +198,19 @@ final class EnsureCommand extends Verb {
     private static final class FetchTally implements dev.wan.event.EventListener {
         /** Per model: files fetched, bytes fetched, files linked to content already in the store. */
         private final java.util.Map<String, long[]> perModel = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Per model: warnings (work done, something the operator should know); shown even with --quiet. */
+        private final java.util.Map<String, List<String>> warnings = new java.util.concurrent.ConcurrentHashMap<>();
+
+        List<String> warnings(String model) {
+            return warnings.getOrDefault(model, List.of());
+        }
 
         @Override
         public void on(dev.wan.event.WanEvent event) {
+            if (event instanceof dev.wan.event.WanEvent.Warning w) {
+                warnings.computeIfAbsent(w.model().toString(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        .add(w.message());
+            }
             if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")) {
                 long[] t = perModel.computeIfAbsent(f.model().toString(), k -> new long[3]);
                 synchronized (t) {

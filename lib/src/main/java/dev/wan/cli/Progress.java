@@ -58,6 +58,8 @@ final class Progress implements EventListener, AutoCloseable {
             done.addAndGet(Math.max(0, e.size() - (seen == null ? 0 : seen)));
         } else if (event instanceof WanEvent.LockWaiting e) {
             say(e.model() + ": waiting for the lock held by " + e.holder().strip());
+        } else if (event instanceof WanEvent.Warning e) {
+            say(e.model() + ": warning: " + e.message());
         } else if (event instanceof WanEvent.SourceFailed e) {
             say(e.model() + ": " + e.path() + " from " + e.source() + " failed (" + e.code() + "): " + e.reason());
         }

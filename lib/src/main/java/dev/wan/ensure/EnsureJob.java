@@ -249,7 +249,14 @@ final class EnsureJob {
                 makeReadOnly(StoreLayout.resolveInside(modelDir, o.path()));
             }
         }
-        states.write(record.withFiles(records).completed(variant, clock.instant().toString()));
+        try {
+            states.write(record.withFiles(records).completed(variant, clock.instant().toString()));
+        } catch (WanException e) {
+            // Published and verified in this run: the ensure did its job. The state is a cache of
+            // verification results; without it the next run re-hashes the files in place.
+            events.on(new WanEvent.Warning(clock.instant(), id, "model is complete and verified, but its state "
+                    + "could not be saved (" + e.code() + ": " + e.getMessage() + "); the next run re-hashes its files"));
+        }
         index.refresh();
         return fetched;
     }

@@ -53,4 +53,12 @@ public sealed interface WanEvent {
 
     record EnsureFailed(Instant at, ModelId model, ErrorCode code, String message) implements WanEvent {
     }
+
+    /**
+     * Something the operator should know that did not fail the work, e.g. the state file could
+     * not be saved after a model was published (full disk): the model is complete and verified,
+     * the next run re-hashes it instead of trusting a record.
+     */
+    record Warning(Instant at, ModelId model, String message) implements WanEvent {
+    }
 }

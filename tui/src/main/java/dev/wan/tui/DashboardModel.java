@@ -125,6 +125,8 @@ final class DashboardModel {
             transfers.put(id, t);
         } else if (event instanceof WanEvent.VerifyFinished e) {
             transfers.remove(id); // the outcome is logged when verifyIntegrity returns
+        } else if (event instanceof WanEvent.Warning e) {
+            log(e.at(), EventLog.Level.WARN, id + ": " + e.message());
         } else if (event instanceof WanEvent.LockWaiting e) {
             log(e.at(), EventLog.Level.WARN, id + ": waiting for the lock held by " + e.holder().trim());
         } else if (event instanceof WanEvent.FileStarted e) {
