@@ -46,9 +46,17 @@ final class Downloader {
     private final SourceContext context;
     private final RetryPolicy retry;
 
+    /** Where part files are opened from without following links (MODELS_ROOT); null: their own directory. */
+    private final Path confinedTo;
+
     Downloader(SourceContext context, RetryPolicy retry) {
+        this(context, retry, null);
+    }
+
+    Downloader(SourceContext context, RetryPolicy retry, Path confinedTo) {
         this.context = context;
         this.retry = retry;
+        this.confinedTo = confinedTo;
     }
 
     Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
@@ -60,8 +68,8 @@ final class Downloader {
             Files.deleteIfExists(part);
         }
         // Never through a link: staging lies in a MODELS_ROOT others may write (see Fs.openOwnFile).
-        try (FileChannel ch = Fs.openOwnFile(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = Fs.openOwnFile(confinedTo != null ? confinedTo : part.getParent(), part,
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE))) {
             setLength(ch, size);
             long resumed = done.stream().mapToLong(i -> chunkEnd(i, size) - (long) i * CHUNK).sum();
             if (resumed > 0) {

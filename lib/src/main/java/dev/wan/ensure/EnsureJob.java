@@ -83,7 +83,7 @@ final class EnsureJob {
         this.clock = clock;
         this.lockTimeout = lockTimeout;
         this.inspector = new Inspector(layout);
-        this.downloader = new Downloader(context, RetryPolicy.from(context.env()));
+        this.downloader = new Downloader(context, RetryPolicy.from(context.env()), layout.root());
         this.parallelFiles = SourceContexts.parallelFiles(context.env());
         this.index = new ContentIndex(layout);
     }
@@ -338,7 +338,7 @@ final class EnsureJob {
             } else {
                 Transfer.Digest d;
                 try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
-                    d = Transfer.copy(in, stagedFile, file.size(), progress(id, file.path()));
+                    d = Transfer.copy(in, layout.root(), stagedFile, file.size(), progress(id, file.path()));
                 }
                 if (d.size() != file.size() || !file.sha256().equals(d.sha256())) {
                     Files.deleteIfExists(stagedFile);
@@ -570,7 +570,7 @@ final class EnsureJob {
             digest = Transfer.hash(stagedFile, progress(id, file.path()));
         } else if (local.isPresent()) {
             try (InputStream in = session.read(file.path(), 0, -1)) {
-                digest = Transfer.copy(in, stagedFile, file.size(), progress(id, file.path()));
+                digest = Transfer.copy(in, layout.root(), stagedFile, file.size(), progress(id, file.path()));
             }
         } else {
             how = "downloaded";

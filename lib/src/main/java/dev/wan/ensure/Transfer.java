@@ -24,18 +24,20 @@ final class Transfer {
     }
 
     /**
-     * Streams {@code in} into a new file at {@code target}, at most {@code expectedSize + 1} bytes
+     * Streams {@code in} into a new file at {@code target} (opened below {@code base} without
+     * following any link, see {@code Fs.openBelow}), at most {@code expectedSize + 1} bytes
      * (a source that sends more is wrong, and must not fill the disk), then fsyncs it.
      *
      * @return the sha256 (hex) and byte count of what was written
      */
-    static Digest copy(InputStream in, Path target, long expectedSize, LongConsumer progress) throws IOException {
+    static Digest copy(InputStream in, Path base, Path target, long expectedSize, LongConsumer progress)
+            throws IOException {
         MessageDigest sha = sha256();
         byte[] buf = new byte[BUFFER];
         ByteBuffer wrap = ByteBuffer.wrap(buf);
         long total = 0;
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel out = dev.wan.store.Fs.openBelow(base, target,
+                java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
             while (total <= expectedSize) {
                 int n = in.read(buf);
                 if (n < 0) {

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -156,18 +155,8 @@ public final class ModelLock implements AutoCloseable {
      * refuses a symlink, dangling or not, so nothing is created at its target either.
      */
     private static FileChannel openNoFollow(Path file) throws IOException {
-        requireNoLinkAt(file);
-        try {
-            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
-        } catch (FileSystemException e) {
-            requireNoLinkAt(file); // O_NOFOLLOW on a link fails with ELOOP: say what it is
-            throw e;
-        }
-    }
-
-    private static void requireNoLinkAt(Path file) {
-        StoreLayout.requireNoLinks(file.getParent(), file);
+        return Fs.openBelow(file.getParent().getParent(), file,
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
     /**

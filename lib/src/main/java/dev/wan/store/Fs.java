@@ -10,6 +10,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +22,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -67,22 +69,61 @@ public final class Fs {
     }
 
     /**
-     * Opens a file wan writes into (a staged part, a lock file) without following a link, and
-     * refuses one that is not a regular file with a single link: a planted hardlink to a system
-     * file would otherwise receive the bytes.
+     * Opens {@code file} below {@code base} with no link followed at any level, race-free: each
+     * directory from {@code base} down is opened relative to its parent with O_NOFOLLOW
+     * ({@link SecureDirectoryStream}, i.e. openat), then the file itself with O_NOFOLLOW. A link
+     * swapped in anywhere, at any moment, makes the open fail instead of landing elsewhere.
+     * ({@code base} itself is trusted: MODELS_ROOT is the operator's and may be a link.)
      */
-    public static FileChannel openOwnFile(Path file, StandardOpenOption... options) throws IOException {
-        Set<java.nio.file.OpenOption> opts = new java.util.HashSet<>(List.of(options));
+    public static FileChannel openBelow(Path base, Path file, Set<? extends OpenOption> options) throws IOException {
+        Set<OpenOption> opts = new HashSet<>(options);
         opts.add(LinkOption.NOFOLLOW_LINKS);
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, opts);
-        } catch (FileSystemException e) {
-            if (Files.isSymbolicLink(file)) {
-                throw StoreLayout.symlinkRefused(file);
-            }
-            throw e;
+        Path rel = base.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
+        if (rel.startsWith("..") || rel.getNameCount() == 0 || rel.toString().isEmpty()) {
+            throw new IllegalArgumentException(file + " is not below " + base);
         }
+        List<SecureDirectoryStream<Path>> opened = new ArrayList<>();
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(base)) {
+            if (!(top instanceof SecureDirectoryStream<Path> dir)) {
+                StoreLayout.requireNoLinks(base, file);
+                return FileChannel.open(file, opts); // no openat here: checked, then opened without following
+            }
+            Path at = base;
+            for (int i = 0; i < rel.getNameCount() - 1; i++) {
+                Path name = rel.getName(i);
+                at = at.resolve(name);
+                try {
+                    dir = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) { // ELOOP comes as a bare IOException
+                    if (Files.isSymbolicLink(at)) {
+                        throw StoreLayout.symlinkRefused(at);
+                    }
+                    throw e;
+                }
+                opened.add(dir);
+            }
+            try {
+                return (FileChannel) dir.newByteChannel(rel.getFileName(), opts);
+            } catch (IOException e) {
+                if (Files.isSymbolicLink(file)) {
+                    throw StoreLayout.symlinkRefused(file);
+                }
+                throw e;
+            }
+        } finally {
+            for (SecureDirectoryStream<Path> d : opened) {
+                d.close(); // the channel keeps its own descriptor
+            }
+        }
+    }
+
+    /**
+     * As {@link #openBelow}, for a file wan writes into (a staged part, a lock file): also refuses
+     * one that is not a regular file with a single link, since a planted hardlink to a system file
+     * would otherwise receive the bytes.
+     */
+    public static FileChannel openOwnFile(Path base, Path file, Set<? extends OpenOption> options) throws IOException {
+        FileChannel ch = openBelow(base, file, options);
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile() || linkCount(file) != 1) {
