@@ -149,11 +149,11 @@ public final class ModelEnsurer {
     public ModelStatus status(String modelId, String variant) {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
-        ModelRecord record = states.readOrEmpty(spec.id());
-        ModelStatus s = new Inspector(layout).inspect(spec, spec.resolveVariant(variant), record, true);
-        java.time.Instant used = states.lastUsed(spec.id(), record);
+        StateStore.View view = states.load(spec.id());
+        ModelStatus s = new Inspector(layout).inspect(spec, spec.resolveVariant(variant), view, true);
+        java.time.Instant used = states.lastUsed(spec.id(), view.record());
         return used == null ? s : new ModelStatus(s.model(), s.variant(), s.state(), s.bytesTotal(), s.bytesNeeded(),
-                s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files());
+                s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files(), s.stateProblem());
     }
 
     /**
