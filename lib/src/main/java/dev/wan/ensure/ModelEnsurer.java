@@ -137,8 +137,32 @@ public final class ModelEnsurer {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
         Path dir = job().run(spec, spec.resolveVariant(variant));
+        repairPinMarker(spec.id());
         states.markUsed(spec.id(), clock.instant()); // LRU for gc; status does not count as a use
         return dir;
+    }
+
+    /**
+     * A damaged pin marker (a link, a directory) counts as pinned, and so does a state that says
+     * pinned without its marker; ensure brings the marker back in step, under the model's lock so
+     * it cannot resurrect a pin an unpin is removing. A complete model takes the lock only then.
+     */
+    private void repairPinMarker(dev.wan.manifest.ModelId id) {
+        if (!pinMarkerOutOfStep(id)) {
+            return;
+        }
+        try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, "ensure", config.lockTimeout(),
+                clock, h -> { })) {
+            if (pinMarkerOutOfStep(id)) {
+                states.pins().pin(id);
+            }
+        }
+    }
+
+    private boolean pinMarkerOutOfStep(dev.wan.manifest.ModelId id) {
+        StateStore.View view = states.load(id);
+        return view.pin().mark() == dev.wan.store.Pins.Mark.DAMAGED
+                || view.stateSaysPinned() && view.pin().mark() == dev.wan.store.Pins.Mark.ABSENT;
     }
 
     /** Status without hashing: a stat per file plus the state file. */
