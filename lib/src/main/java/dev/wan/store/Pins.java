@@ -94,6 +94,9 @@ public final class Pins {
         layout.mkdirs(dir());
         Path marker = marker(id);
         try {
+            if (Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
+                return; // pinned already: every pinned state write passes here, keep it to one lstat
+            }
             removeUnlessRegular(marker);
             try (FileChannel ignored = FileChannel.open(marker, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS)) {
