@@ -84,11 +84,11 @@ public final class StateStore {
             }
             StringBuilder b = new StringBuilder();
             if (stateProblem != null) {
-                b.append("state file .state/").append(id).append(".json ").append(stateProblem)
+                b.append("state file .state/").append(id).append(".json is damaged (").append(stateProblem).append(")")
                         .append("; 'wan ensure ").append(id).append("' re-verifies the files and rewrites it");
             }
             if (pin.mark() == Pins.Mark.DAMAGED) {
-                b.append(b.length() == 0 ? "" : "; ").append(pin.problem()).append(" (counted as pinned)")
+                b.append(b.length() == 0 ? "" : "; ").append(pin.problem()).append(" (so counted as pinned)")
                         .append("; 'wan models pin ").append(id).append("' or 'wan models unpin ").append(id)
                         .append("' rewrites it");
             }
