@@ -47,6 +47,9 @@ final class StatusCommand extends Verb {
             o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s  %s", s.model(),
                     s.variant() == null ? "-" : s.variant(), s.state(), Output.bytes(s.bytesTotal()),
                     Output.bytes(s.bytesNeeded()), note));
+            if (s.stateProblem() != null) {
+                o.line("    state problem: " + s.stateProblem());
+            }
             if (files) {
                 for (FileStatus f : s.files()) {
                     o.line(String.format(Locale.ROOT, "    %-10s %10s  %s%s", f.state(), Output.bytes(f.size()),
@@ -68,6 +71,7 @@ final class StatusCommand extends Verb {
         m.put("pinned", s.pinned());
         m.put("lastUsed", s.lastUsed());
         m.put("lockedBy", s.lockedBy());
+        m.put("stateProblem", s.stateProblem());
         ArrayNode missing = m.putArray("missingFiles");
         s.missingFiles().forEach(missing::add);
         ArrayNode fs = m.putArray("files");

@@ -302,6 +302,7 @@ final class EnsureJob {
         }
         String from;
         Path source;
+        Object checkedInode = null; // an index copy is linked only if the link is the inode that was checked
         StagedCopy mine = stagedBySha.get(file.sha256());
         if (mine != null) {
             from = "dedup:" + id + "/" + mine.path();
@@ -323,6 +324,7 @@ final class EnsureJob {
             }
             from = copy.get().describe();
             source = copy.get().file();
+            checkedInode = copy.get().fileKey();
         }
         try {
             Files.deleteIfExists(stagedFile);
@@ -330,8 +332,10 @@ final class EnsureJob {
             String how;
             if (link(source, stagedFile) || (other != null && source.equals(other.file())
                     && link(committed(other), stagedFile))) {
-                if (Files.size(stagedFile) != file.size()) {
-                    Files.deleteIfExists(stagedFile);
+                Object linked = Files.readAttributes(stagedFile, java.nio.file.attribute.BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).fileKey();
+                if (Files.size(stagedFile) != file.size() || checkedInode != null && !checkedInode.equals(linked)) {
+                    Files.deleteIfExists(stagedFile); // swapped between the check and the link: fetch instead
                     return null;
                 }
                 how = DEDUPLICATED;

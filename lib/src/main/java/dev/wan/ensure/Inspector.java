@@ -5,6 +5,7 @@ import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.store.FileRecord;
 import dev.wan.store.ModelRecord;
+import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +21,13 @@ final class Inspector {
 
     Inspector(StoreLayout layout) {
         this.layout = layout;
+    }
+
+    /** As {@link #inspect(ModelSpec, String, ModelRecord, boolean)}, naming a damaged state or pin marker. */
+    ModelStatus inspect(ModelSpec spec, String variant, StateStore.View view, boolean probeLock) {
+        ModelStatus s = inspect(spec, variant, view.record(), probeLock);
+        return new ModelStatus(s.model(), s.variant(), s.state(), s.bytesTotal(), s.bytesNeeded(), s.directory(),
+                s.pinned(), s.lastUsed(), s.lockedBy(), s.files(), view.problem());
     }
 
     ModelStatus inspect(ModelSpec spec, String variant, ModelRecord record, boolean probeLock) {
@@ -63,6 +71,10 @@ final class Inspector {
             return FileState.SIZE_MISMATCH;
         }
         if (r == null || r.size() != attrs.size() || r.mtimeMillis() != attrs.lastModifiedTime().toMillis()) {
+            return FileState.UNVERIFIED;
+        }
+        if (r.inode() != null && (attrs.fileKey() == null || !r.inode().equals(attrs.fileKey().toString()))) {
+            // same size and mtime, other inode: a hardlink and a touch -d can fake the first two
             return FileState.UNVERIFIED;
         }
         if (r.corrupt()) {

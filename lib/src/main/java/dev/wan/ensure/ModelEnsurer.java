@@ -137,8 +137,32 @@ public final class ModelEnsurer {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
         Path dir = job().run(spec, spec.resolveVariant(variant));
+        repairPinMarker(spec.id());
         states.markUsed(spec.id(), clock.instant()); // LRU for gc; status does not count as a use
         return dir;
+    }
+
+    /**
+     * A damaged pin marker (a link, a directory) counts as pinned, and so does a state that says
+     * pinned without its marker; ensure brings the marker back in step, under the model's lock so
+     * it cannot resurrect a pin an unpin is removing. A complete model takes the lock only then.
+     */
+    private void repairPinMarker(dev.wan.manifest.ModelId id) {
+        if (!pinMarkerOutOfStep(id)) {
+            return;
+        }
+        try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, "ensure", config.lockTimeout(),
+                clock, h -> { })) {
+            if (pinMarkerOutOfStep(id)) {
+                states.pins().pin(id);
+            }
+        }
+    }
+
+    private boolean pinMarkerOutOfStep(dev.wan.manifest.ModelId id) {
+        StateStore.View view = states.load(id);
+        return view.pin().mark() == dev.wan.store.Pins.Mark.DAMAGED
+                || view.stateSaysPinned() && view.pin().mark() == dev.wan.store.Pins.Mark.ABSENT;
     }
 
     /** Status without hashing: a stat per file plus the state file. */
@@ -149,11 +173,11 @@ public final class ModelEnsurer {
     public ModelStatus status(String modelId, String variant) {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);
-        ModelRecord record = states.readOrEmpty(spec.id());
-        ModelStatus s = new Inspector(layout).inspect(spec, spec.resolveVariant(variant), record, true);
-        java.time.Instant used = states.lastUsed(spec.id(), record);
+        StateStore.View view = states.load(spec.id());
+        ModelStatus s = new Inspector(layout).inspect(spec, spec.resolveVariant(variant), view, true);
+        java.time.Instant used = states.lastUsed(spec.id(), view.record());
         return used == null ? s : new ModelStatus(s.model(), s.variant(), s.state(), s.bytesTotal(), s.bytesNeeded(),
-                s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files());
+                s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files(), s.stateProblem());
     }
 
     /**

@@ -6,12 +6,21 @@ import java.util.List;
 /**
  * The state of one model variant: cheap to compute (a stat per file plus the state file, no
  * hashing). {@code bytesNeeded} counts required files that are not OK; {@code lockedBy} names the
- * process working on the model right now, or is null.
+ * process working on the model right now, or is null. {@code stateProblem} says why the model's
+ * state file or pin marker could not be read (and what to do), or is null: with a damaged state
+ * every present file is UNVERIFIED until {@code ensure} re-hashes it, and {@code gc} keeps the model.
  */
 public record ModelStatus(String model, String variant, ModelState state, long bytesTotal, long bytesNeeded,
-                          Path directory, boolean pinned, String lastUsed, String lockedBy, List<FileStatus> files) {
+                          Path directory, boolean pinned, String lastUsed, String lockedBy, List<FileStatus> files,
+                          String stateProblem) {
     public ModelStatus {
         files = List.copyOf(files);
+    }
+
+    /** A status whose state and pin marker were readable. */
+    public ModelStatus(String model, String variant, ModelState state, long bytesTotal, long bytesNeeded,
+                       Path directory, boolean pinned, String lastUsed, String lockedBy, List<FileStatus> files) {
+        this(model, variant, state, bytesTotal, bytesNeeded, directory, pinned, lastUsed, lockedBy, files, null);
     }
 
     /** Required files that are not OK, by path. */

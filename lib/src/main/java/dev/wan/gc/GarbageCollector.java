@@ -13,6 +13,7 @@ import dev.wan.lock.ModelLock;
 import dev.wan.manifest.ModelId;
 import dev.wan.store.Fs;
 import dev.wan.store.ModelRecord;
+import dev.wan.store.Pins;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.io.IOException;
@@ -124,11 +125,13 @@ public final class GarbageCollector {
                 continue;
             }
             ModelId id = ModelId.parse(name);
-            ModelRecord record = states.read(id).orElse(null);
-            if (record != null && record.pinned()) {
-                preserved.add(new Preserved(name, Keep.PINNED, "pinned (wan models unpin " + name + ")"));
+            StateStore.View view = states.load(id);
+            Optional<Preserved> keep = keptForState(view, "");
+            if (keep.isPresent()) {
+                preserved.add(keep.get());
                 continue;
             }
+            ModelRecord record = view.recorded() ? view.record() : null;
             Optional<ModelLock.Holder> holder = ModelLock.currentHolder(layout.lockFile(id));
             if (holder.isPresent()) {
                 preserved.add(new Preserved(name, Keep.IN_USE, "locked by " + holder.get()));
@@ -209,15 +212,37 @@ public final class GarbageCollector {
      */
     private void requireOwnedAreas() {
         for (Path area : List.of(layout.modelsDir(), trashDir(), layout.tmpDir(), layout.stateDir(), layout.locksDir(),
-                indexDir())) {
+                indexDir(), layout.root().resolve(dev.wan.store.Pins.DIR))) {
             layout.requireOwned(area);
         }
     }
 
-    /** The state of a model whose directory is gone and which is not pinned. */
+    /**
+     * The state of a model whose directory is gone and which is not pinned. A state file that
+     * cannot be read is never an orphan: it may be the only record of a pin (and it is evidence).
+     */
     private boolean isOrphan(ModelId id) {
-        return !Files.exists(layout.modelDir(id), LinkOption.NOFOLLOW_LINKS)
-                && !states.read(id).map(ModelRecord::pinned).orElse(false);
+        if (Files.exists(layout.modelDir(id), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        StateStore.View view = states.load(id);
+        return view.readable() && !view.pinned();
+    }
+
+    /**
+     * Why the state alone keeps a model: pinned (by the state or its marker), or a state file or
+     * pin marker that cannot be read, since then whether it is pinned is unknown.
+     */
+    private static Optional<Preserved> keptForState(StateStore.View view, String when) {
+        String name = view.id().toString();
+        if (!view.readable()) {
+            return Optional.of(new Preserved(name, Keep.UNREADABLE_STATE, "kept" + when + ": " + view.problem()
+                    + " (gc never deletes a model whose state it cannot read)"));
+        }
+        if (view.pinned()) {
+            return Optional.of(new Preserved(name, Keep.PINNED, "pinned" + when + " (wan models unpin " + name + ")"));
+        }
+        return Optional.empty();
     }
 
     /** {@code .tmp/<id>.staging}, {@code .tmp/<id>.journal}, …: the model before the last dot. */
@@ -286,11 +311,13 @@ public final class GarbageCollector {
                     preserved.add(new Preserved(d.model(), Keep.IN_USE, "became busy while collecting"));
                     continue;
                 }
-                ModelRecord record = states.read(id).orElse(null);
-                if (record != null && record.pinned()) {
-                    preserved.add(new Preserved(d.model(), Keep.PINNED, "pinned while collecting"));
+                StateStore.View view = states.load(id);
+                Optional<Preserved> keep = keptForState(view, " while collecting");
+                if (keep.isPresent()) {
+                    preserved.add(keep.get());
                     continue;
                 }
+                ModelRecord record = view.recorded() ? view.record() : null;
                 Path dir = layout.modelDir(id);
                 if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     continue; // gone already (another collector)
@@ -415,17 +442,29 @@ public final class GarbageCollector {
         return setPinned(id, false, lockTimeout);
     }
 
+    /**
+     * Pin: marker first, then the state's field; unpin: the state's field first, then the marker.
+     * A crash in between leaves the model pinned (either place pins), never unpinned by accident.
+     * A damaged state file is left for {@code ensure} to re-verify and rewrite (the marker alone
+     * records the pin meanwhile); a damaged marker is replaced or removed.
+     */
     private boolean setPinned(ModelId id, boolean pinned, Duration lockTimeout) {
         try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, pinned ? "pin" : "unpin",
                 lockTimeout, clock, h -> { })) {
-            Optional<ModelRecord> current = states.read(id);
-            if (current.map(ModelRecord::pinned).orElse(false) == pinned) {
-                return false;
+            StateStore.View view = states.load(id);
+            boolean was = view.stateSaysPinned() || view.pin().mark() == Pins.Mark.PINNED;
+            boolean rewriteState = view.stateProblem() == null && view.stateSaysPinned() != pinned
+                    && (view.recorded() || pinned); // an absent state is written only to pin before ensure
+            if (pinned) {
+                states.pins().pin(id);
             }
-            ModelRecord r = current.orElseGet(() -> ModelRecord.empty(id.toString()));
-            states.write(new ModelRecord(r.schema(), r.model(), r.variants(), r.files(), r.completedAt(), r.lastUsed(),
-                    pinned));
-            return true;
+            if (rewriteState) {
+                states.write(view.record().withPinned(pinned));
+            }
+            if (!pinned) {
+                states.pins().unpin(id);
+            }
+            return was != pinned;
         }
     }
 

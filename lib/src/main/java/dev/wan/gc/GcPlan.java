@@ -23,8 +23,12 @@ public record GcPlan(Instant at, GcPolicy policy, long storeBytes, long freeByte
     /** Why a model is deleted. */
     public enum Reason { TOO_OLD, OVER_SIZE, LOW_DISK }
 
-    /** Why a model on disk is kept ({@code FAILED}: deleting it failed, e.g. permissions; detail says why). */
-    public enum Keep { PINNED, IN_USE, SYMLINKED, WITHIN_LIMITS, NOT_A_MODEL, FAILED }
+    /**
+     * Why a model on disk is kept ({@code FAILED}: deleting it failed, e.g. permissions; detail says
+     * why; {@code UNREADABLE_STATE}: its state file or pin marker is damaged, so whether it is
+     * pinned is unknown; {@code wan ensure} rewrites the state).
+     */
+    public enum Keep { PINNED, IN_USE, SYMLINKED, WITHIN_LIMITS, NOT_A_MODEL, FAILED, UNREADABLE_STATE }
 
     /** Kinds of leftovers collected besides models. */
     public enum Kind { TRASH, STALE_TMP, ORPHAN_STATE }

@@ -37,9 +37,17 @@ import java.util.TreeMap;
  * state file, cheap next to any download) and written atomically; two processes rebuilding at once
  * write the same thing, last rename wins.
  *
- * <p>An entry is a candidate, never proof: {@link #find} re-checks that the file is still a
- * regular file with the size and mtime of its record (the same rule {@code status} uses) before
- * handing it out.
+ * <p>An entry is a candidate, never proof: the index is a file anyone who can write the store can
+ * edit, and the fingerprint only covers the state files. {@link #find} hands a copy out only when
+ * the referenced model's own state file, read fresh, is readable and records that very path as
+ * checked content with this sha256, and the file (reached without a link below its model
+ * directory) is a regular file with the recorded size, mtime and, when recorded, inode. The caller
+ * links it and then checks the link is that inode ({@link Copy#fileKey}).
+ *
+ * <p>{@code .index} is never followed when it is a symlink (read as absent, never written), the
+ * file is read with a cap of {@link #MAX_INDEX_BYTES}, and a writer leaves no temp file behind:
+ * temp files ({@code sha256.json.tmp-<pid>-<thread>}) older than {@link #TMP_GRACE} are leftovers of
+ * a crashed writer and are removed before each write ({@link #staleTemps} lists them).
  */
 public final class ContentIndex {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -51,8 +59,16 @@ public final class ContentIndex {
     public record Entry(String model, String path, long size, long mtimeMillis) {
     }
 
-    /** A copy that passed the re-check: {@code file} is where it is now. */
-    public record Copy(String model, String path, Path file, long size) {
+    /** The index file is a few hundred bytes per indexed file; more than this is not ours. */
+    public static final long MAX_INDEX_BYTES = 64L * 1024 * 1024;
+    /** A temp file of an index write older than this belongs to a writer that died. */
+    public static final java.time.Duration TMP_GRACE = java.time.Duration.ofHours(1);
+
+    /**
+     * A copy that passed the re-check: {@code file} is where it is now, {@code fileKey} the inode it
+     * was checked as (null where the file system has none): a link made from it must be that inode.
+     */
+    public record Copy(String model, String path, Path file, long size, Object fileKey) {
         /** How a state records where deduplicated bytes came from. */
         public String describe() {
             return "dedup:" + model + "/" + path;
@@ -81,12 +97,13 @@ public final class ContentIndex {
     public Optional<Copy> find(String sha256, long size, String exceptModel, String exceptPath) {
         List<Entry> candidates = load().entries().getOrDefault(sha256, List.of());
         for (Entry e : candidates) {
-            if ((e.model().equals(exceptModel) && e.path().equals(exceptPath)) || e.size() != size) {
+            if (e == null || e.model() == null || e.path() == null
+                    || (e.model().equals(exceptModel) && e.path().equals(exceptPath)) || e.size() != size) {
                 continue;
             }
-            Optional<Path> file = trusted(e);
-            if (file.isPresent()) {
-                return Optional.of(new Copy(e.model(), e.path(), file.get(), e.size()));
+            Optional<Copy> copy = trusted(sha256, e);
+            if (copy.isPresent()) {
+                return copy;
             }
         }
         return Optional.empty();
@@ -125,18 +142,69 @@ public final class ContentIndex {
 
     private Document readPersisted() {
         try {
-            return JSON.readValue(Files.readAllBytes(file()), Document.class);
+            layout.requireOwned(file().getParent());
+            BoundedRead.Result read = BoundedRead.read(file(), MAX_INDEX_BYTES);
+            return read.bytes() == null ? null : JSON.readValue(read.bytes(), Document.class);
         } catch (IOException | RuntimeException e) {
-            return null; // absent or garbage: rebuilt from the state files
+            return null; // absent, refused (a link, a directory, too big) or garbage: rebuilt from the state files
         }
     }
 
     private void persist(Document d) {
+        Path file = file();
         try {
-            StoreLayout.createDirectories(file().getParent());
-            Fs.writeAtomically(file(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
+            layout.requireOwned(file.getParent());
+            layout.mkdirs(file.getParent());
+            removeStaleTemps();
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                Fs.deleteTree(file); // the index's own name; a directory there can only be damage
+            }
+            Fs.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
         } catch (IOException | RuntimeException e) {
-            // The index is a cache: failing to save it (read-only store, full disk) costs a rebuild next time.
+            // The index is a cache: failing to save it (read-only store, full disk, .index a link)
+            // costs a rebuild next time. A temp file a failed rename left is removed next time too.
+        }
+    }
+
+    /**
+     * Temp files of index writes ({@code .index/*.tmp-*}) untouched for longer than
+     * {@link #TMP_GRACE}: what a writer that crashed between create and rename left. A live writer
+     * holds its temp for milliseconds. Never follows {@code .index} when it is a link.
+     */
+    public List<Path> staleTemps(java.time.Instant now) {
+        List<Path> out = new ArrayList<>();
+        Path dir = file().getParent();
+        try {
+            layout.requireOwned(dir);
+        } catch (RuntimeException e) {
+            return out;
+        }
+        long cutoff = now.minus(TMP_GRACE).toEpochMilli();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.tmp-*")) {
+            for (Path p : ds) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.lastModifiedTime().toMillis() < cutoff) {
+                    out.add(p);
+                }
+            }
+        } catch (IOException e) {
+            // none listable: nothing to report
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private void removeStaleTemps() {
+        for (Path p : staleTemps(java.time.Instant.now())) {
+            try {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Fs.deleteTree(p);
+                } else {
+                    Files.deleteIfExists(p); // a link is unlinked, never followed
+                }
+            } catch (IOException ignored) {
+                // tried again on the next write
+            }
         }
     }
 
@@ -171,22 +239,43 @@ public final class ContentIndex {
                 && (FileRecord.SHA256.equals(r.check()) || FileRecord.UPSTREAM_SHA256.equals(r.check()));
     }
 
-    /** The file of an entry, if it is still what its record says (regular, same size and mtime). */
-    private Optional<Path> trusted(Entry e) {
+    /**
+     * The copy an entry points at, if the referenced model's own state (read now, not the index's
+     * word) records that path as content checked against {@code sha256}, and the file is still
+     * what that record says: regular, same size and mtime, same inode when one was recorded.
+     */
+    private Optional<Copy> trusted(String sha256, Entry e) {
         try {
-            Path file = StoreLayout.resolveInside(layout.modelDir(ModelId.parse(e.model())), e.path());
+            ModelId model = ModelId.parse(e.model());
+            Path dir = layout.modelDir(model);
+            Path file = StoreLayout.resolveInside(dir, e.path());
+            if (!file.getParent().equals(dir)) {
+                StoreLayout.requireNoLinks(dir, file.getParent()); // the model directory itself may be a link
+            }
+            StateStore.View view = new StateStore(layout).load(model);
+            FileRecord r = view.recorded() ? view.record().files().get(e.path()) : null;
+            if (r == null || !indexable(r) || !sha256.equals(r.sha256()) || r.size() != e.size()) {
+                return Optional.empty();
+            }
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.isRegularFile() && a.size() == e.size() && a.lastModifiedTime().toMillis() == e.mtimeMillis()) {
-                return Optional.of(file);
+            boolean sameInode = r.inode() == null || a.fileKey() != null && r.inode().equals(a.fileKey().toString());
+            if (a.isRegularFile() && a.size() == r.size() && a.lastModifiedTime().toMillis() == r.mtimeMillis()
+                    && sameInode) {
+                return Optional.of(new Copy(e.model(), e.path(), file, r.size(), a.fileKey()));
             }
         } catch (IOException | RuntimeException ignored) {
-            // gone or odd: not a candidate
+            // gone, odd, or its model's state unreadable: not a candidate
         }
         return Optional.empty();
     }
 
     private List<Path> stateFiles() {
         List<Path> files = new ArrayList<>();
+        try {
+            layout.requireOwned(layout.stateDir());
+        } catch (RuntimeException e) {
+            return List.of(); // .state a link: no state is read through it, nothing is indexed
+        }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.stateDir(), "*.json")) {
             ds.forEach(files::add);
         } catch (NoSuchFileException e) {

@@ -10,20 +10,35 @@ package dev.wan.store;
  * @param source  the source that served the file, with the resolved revision when it has one
  *                (e.g. {@code hf://org/repo@<commit>}); query strings are never recorded
  * @param how     how the bytes got there: copied, linked (hardlink), downloaded, adopted (found in place)
+ * @param inode   the file's identity ({@code BasicFileAttributes.fileKey()}, e.g. {@code (dev=803,ino=1234)})
+ *                when the record was written, or null in records written before it was kept. Stamped by
+ *                {@link StateStore#write} for a file whose size and mtime are still the recorded ones;
+ *                when present, {@code status} and the dedup index trust the file only while it is still
+ *                that inode (same size and mtime is easy to fake with a hardlink and {@code touch -d})
  */
 public record FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt,
-                         String source, String how) {
+                         String source, String how, String inode) {
     public static final String SHA256 = "sha256";
     /** No sha256 in the manifest; the source stated one (Hub X-Linked-Etag, S3 checksum) and it matched. */
     public static final String UPSTREAM_SHA256 = "upstream-sha256";
     public static final String SIZE_ONLY = "size";
     public static final String CORRUPT = "corrupt";
 
+    /** A record without the inode: {@link StateStore#write} stamps it. */
+    public FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt, String source,
+                      String how) {
+        this(size, sha256, check, mtimeMillis, verifiedAt, source, how, null);
+    }
+
+    public FileRecord withInode(String fileKey) {
+        return new FileRecord(size, sha256, check, mtimeMillis, verifiedAt, source, how, fileKey);
+    }
+
     public boolean corrupt() {
         return CORRUPT.equals(check);
     }
 
     public FileRecord markedCorrupt(String actualSha256, String at) {
-        return new FileRecord(size, actualSha256, CORRUPT, mtimeMillis, at, source, how);
+        return new FileRecord(size, actualSha256, CORRUPT, mtimeMillis, at, source, how, inode);
     }
 }

@@ -57,15 +57,17 @@ public final class Fs {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
                 + "-" + Thread.currentThread().getId());
         Files.deleteIfExists(tmp); // a leftover of a crashed writer with our pid, or a planted entry
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ch.force(true);
+            }
+            atomicMove(tmp, target);
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp); // never leave a temp behind: not when writing fails, nor the rename
             throw e;
         }
-        atomicMove(tmp, target);
     }
 
     /**

@@ -34,6 +34,10 @@ public record ModelRecord(int schema, String model, List<String> variants, Map<S
         return new ModelRecord(schema, model, variants, newFiles, completedAt, lastUsed, pinned);
     }
 
+    public ModelRecord withPinned(boolean pin) {
+        return new ModelRecord(schema, model, variants, files, completedAt, lastUsed, pin);
+    }
+
     public ModelRecord completed(String variant, String at) {
         var vs = new java.util.ArrayList<>(variants);
         if (variant != null && !vs.contains(variant)) {

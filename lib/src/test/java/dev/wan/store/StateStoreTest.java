@@ -69,7 +69,7 @@ class StateStoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "{", "{\"schema\":1,\"files\":", "not json at all", "[1,2,3]", "null",
             "{\"files\": 5}", "\u0000\u0001\u0002"})
-    void aGarbageStateFileIsTreatedAsAbsent(String garbage) throws Exception {
+    void aGarbageStateFileHasNoRecordsAndIsReportedDamaged(String garbage) throws Exception {
         Files.createDirectories(root.resolve(".state"));
         Files.writeString(root.resolve(".state/st@1.0.0.json"), garbage, StandardCharsets.UTF_8);
 
@@ -78,6 +78,7 @@ class StateStoreTest {
 
         assertEquals(Optional.empty(), read);
         assertEquals(Map.of(), orEmpty.files());
+        assertTrue(store().load(ID).stateProblem() != null, "damaged, not absent: " + garbage);
     }
 
     @Test
