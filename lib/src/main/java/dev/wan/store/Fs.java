@@ -227,7 +227,8 @@ public final class Fs {
         }
     }
 
-    private static int linkCount(Path file) {
+    /** The hard links to a file (not following a link); 1 where the filesystem cannot tell. */
+    static int linkCount(Path file) {
         try {
             return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | RuntimeException e) {

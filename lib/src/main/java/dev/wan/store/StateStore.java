@@ -209,7 +209,8 @@ public final class StateStore {
             layout.requireOwned(layout.stateDir());
             layout.mkdirs(layout.stateDir());
             BasicFileAttributes a = attributes(marker);
-            if (a != null && !a.isRegularFile()) {
+            // a link, a directory, or a hardlink to someone else's file: touching it would change theirs
+            if (a != null && (!a.isRegularFile() || Fs.linkCount(marker) != 1)) {
                 if (a.isDirectory()) {
                     Fs.deleteTree(marker);
                 } else {
