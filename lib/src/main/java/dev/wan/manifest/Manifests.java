@@ -142,9 +142,13 @@ public final class Manifests {
     private static byte[] read(Path file) throws Refused {
         try {
             BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attrs.isDirectory()) {
+                throw new WanException(ErrorCode.MISSING_MANIFEST, "manifest " + file + " is a directory",
+                        "point WAN_MODELS_MANIFEST or --manifest at a models.toml file");
+            }
             if (!attrs.isRegularFile()) {
-                throw new Refused("not a regular file (" + (attrs.isDirectory() ? "a directory" : "a device, pipe or socket")
-                        + "): point --manifest / WAN_MODELS_MANIFEST at a models.toml file");
+                throw new Refused("not a regular file (a device, pipe or socket): point --manifest /"
+                        + " WAN_MODELS_MANIFEST at a models.toml file");
             }
             if (attrs.size() > MAX_BYTES) {
                 throw tooLarge(attrs.size());
