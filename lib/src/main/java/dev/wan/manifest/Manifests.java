@@ -15,7 +15,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Set;
 import org.tomlj.Toml;
+import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
 
 /**
  * Loads and validates {@code models.toml} files. A manifest is untrusted input (wan runs as root on
@@ -95,6 +97,12 @@ public final class Manifests {
         TomlParseResult toml;
         try {
             toml = Toml.parse(text);
+        } catch (TomlParseError e) {
+            // tomlj throws some errors instead of collecting them (a surrogate escape in a quoted key)
+            TomlPosition at = e.position();
+            return failed(file, at == null ? 1 : at.line(), at == null ? 1 : at.column(), "TOML syntax: " + e.getMessage());
+        } catch (RuntimeException e) {
+            return failed(file, 1, 1, "the TOML parser failed on this manifest (" + e + "): check its syntax");
         } catch (StackOverflowError e) {
             // The scan above should make this unreachable; a parser change must not turn it into a crash.
             return failed(file, 1, 1, "nested too deeply for the TOML parser: flatten the manifest");

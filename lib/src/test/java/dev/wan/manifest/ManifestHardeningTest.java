@@ -81,6 +81,17 @@ class ManifestHardeningTest {
     }
 
     @Test
+    void surrogateEscapeInAQuotedKeyIsASyntaxErrorNotAnException() {
+        String toml = "schema_version = 1\n[models.\"m\\uDFFFx@1.0.0\"]\n";
+
+        Manifests.Report report = validate(dir, toml);
+
+        ManifestProblem p = onlyError(report);
+        assertEquals(ErrorCode.MANIFEST_VALIDATION_ERROR, p.code());
+        assertTrue(p.message().startsWith("TOML syntax: "), p.message());
+    }
+
+    @Test
     void deviceFileIsRefusedWithoutReadingIt() {
         Manifests.Report report = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> Manifests.validate(Path.of("/dev/zero")));
