@@ -79,6 +79,7 @@ class HostileManifestsTest {
         try (Stream<Path> walk = Files.walk(base)) {
             walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
         }
+        System.out.println(); // jqwik may leave its own output without a line break: the tally stands alone
         System.out.println("tried " + TRIED.get() + ", held " + HELD.get() + ", broke " + BROKE.get());
         System.out.flush();
     }
