@@ -2,11 +2,17 @@ package dev.wan.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.manifest.ManifestProblem;
 import dev.wan.manifest.Manifests;
 import dev.wan.manifest.ModelPaths;
 import dev.wan.manifest.SourceRef;
+import dev.wan.source.RemoteFile;
+import dev.wan.source.SourceSession;
+import dev.wan.source.hf.HfBackend;
+import dev.wan.testkit.hub.HubContexts;
+import dev.wan.testkit.hub.HubServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +43,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * the real CLI in-process against a temporary MODELS_ROOT with canary files around it. Every case
  * must end in exit 3 with one escaped error line plus indented details (no raw control character,
  * no stack trace, never exit 70 or 1, never a Throwable), and must write nothing outside the root.
- * Every generated manifest is invalid by construction. Tries: {@code -Dwan.hostile.tries=N}
+ * Every generated manifest is invalid by construction. Paths are also checked the way remote
+ * listings use them: against the rules directly, and inside a tree listing served by the loopback
+ * Hub and read through the real hf backend. Tries: {@code -Dwan.hostile.tries=N}
  * (default 1000 per property); {@code tests/soak/hostile-manifests.sh} runs a long one.
  */
 class HostileManifestsTest {
@@ -51,6 +59,7 @@ class HostileManifestsTest {
     private static Path root;
     private static Path manifests;
     private static Map<String, String> canaries;
+    private static HubServer hub;
 
     /** One generated case: what kind of hostility, and the manifest's bytes. */
     record Hostile(String kind, byte[] content) {
@@ -71,10 +80,12 @@ class HostileManifestsTest {
         Files.writeString(Files.createDirectories(base.resolve("src/m")).resolve("a.bin"), "a source file\n");
         Files.writeString(Files.createDirectories(root.resolve("wan22/other@1.0.0")).resolve("keep.bin"), "a model\n");
         canaries = snapshotOutsideRoot();
+        hub = HubServer.start();
     }
 
     @AfterContainer
     static void report() throws IOException {
+        hub.close();
         System.out.flush();
         try (Stream<Path> walk = Files.walk(base)) {
             walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
@@ -119,6 +130,34 @@ class HostileManifestsTest {
         settle(broken, "listing path '" + TerminalText.escape(path) + "'");
     }
 
+    /**
+     * A Hub (the loopback test server) whose tree listing carries a hostile path next to a normal
+     * one: listing through the real hf backend either fails as PATH_TRAVERSAL_DETECTED or returns
+     * only paths that pass the manifest's rules, the normal one included.
+     */
+    @Property(generation = GenerationMode.RANDOMIZED, shrinking = ShrinkingMode.OFF)
+    void hubListingsWithHostilePathsFailOrKeepOnlySafePaths(@ForAll("listingPaths") String path) {
+        TRIED.incrementAndGet();
+        List<String> broken = new ArrayList<>();
+        String repo = "org/r" + TRIED.get();
+        hub.repo(repo).file("ok.bin", new byte[] {1}).file(path, new byte[] {2});
+        try (SourceSession s = new HfBackend().open(new SourceRef("hf://" + repo), HubContexts.context(HubContexts.env(hub)))) {
+            List<String> listed = s.list().stream().map(RemoteFile::path).toList();
+            if (!listed.contains("ok.bin")) {
+                broken.add("the normal file is missing from the listing " + listed);
+            }
+            listed.stream().filter(p -> ModelPaths.problem(p) != null)
+                    .forEach(p -> broken.add("listed an unsafe path '" + TerminalText.escape(p) + "'"));
+        } catch (WanException e) {
+            if (e.code() != ErrorCode.PATH_TRAVERSAL_DETECTED) {
+                broken.add("listing failed with " + e.code() + ": " + TerminalText.escape(e.getMessage()));
+            }
+        } catch (Throwable t) {
+            broken.add("threw " + t.getClass().getName() + ": " + t.getMessage());
+        }
+        settle(broken, "hub listing with '" + TerminalText.escape(path) + "'");
+    }
+
     private static void settle(List<String> broken, String what) {
         if (broken.isEmpty()) {
             HELD.incrementAndGet();
@@ -161,6 +200,9 @@ class HostileManifestsTest {
                     }
                 }
                 checkNoRawControl(validate.out(), "validate-manifest stdout", broken);
+                if (!validate.err().isEmpty()) {
+                    broken.add("validate-manifest printed on stderr: " + TerminalText.escape(validate.err()));
+                }
             }
             case ENSURE, LIST -> {
                 String verb = command == Command.ENSURE ? "ensure" : "list";
