@@ -143,9 +143,8 @@ final class ManifestParser {
         for (String pattern : List.copyOf(allow)) {
             String problem = Glob.problem(pattern);
             if (problem != null) {
-                error(ErrorCode.MANIFEST_VALIDATION_ERROR, m.inputPositionOf(List.of("allow_patterns")) != null
-                        ? m.inputPositionOf(List.of("allow_patterns")) : at, "model " + id + ": allow_patterns entry '"
-                        + pattern + "' " + problem);
+                error(ErrorCode.MANIFEST_VALIDATION_ERROR, positionOf(m, "allow_patterns", at), "model " + id
+                        + ": allow_patterns entry '" + pattern + "' " + problem);
                 allow.remove(pattern);
             }
         }

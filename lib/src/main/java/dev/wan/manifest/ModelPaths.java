@@ -35,11 +35,7 @@ public final class ModelPaths {
         if (path.isEmpty()) {
             return new Problem(ErrorCode.MANIFEST_VALIDATION_ERROR, "is empty");
         }
-        int bad = firstForbidden(path);
-        if (bad >= 0) {
-            return new Problem(ErrorCode.MANIFEST_VALIDATION_ERROR, String.format(
-                    "contains the control or invisible character U+%04X at position %d", (int) path.charAt(bad), bad + 1));
-        }
+        // traversal first: a path that is both hostile and malformed gets the more telling code
         if (path.indexOf('\\') >= 0) {
             return new Problem(ErrorCode.PATH_TRAVERSAL_DETECTED, "contains a backslash: use '/' as separator");
         }
@@ -51,6 +47,11 @@ public final class ModelPaths {
             if (s.equals("..")) {
                 return new Problem(ErrorCode.PATH_TRAVERSAL_DETECTED, "contains '..' and could escape the model directory");
             }
+        }
+        int bad = firstForbidden(path);
+        if (bad >= 0) {
+            return new Problem(ErrorCode.MANIFEST_VALIDATION_ERROR, String.format(
+                    "contains the control or invisible character U+%04X at position %d", (int) path.charAt(bad), bad + 1));
         }
         for (String s : segments) {
             if (s.isEmpty() || s.equals(".")) {
