@@ -64,7 +64,7 @@ final class DeduplicateCommand extends Verb {
             }
         }
         for (String s : r.skipped()) {
-            o.err.println("wan: skipped " + s);
+            o.err.println("wan: skipped " + TerminalText.escape(s));
         }
         o.line(String.format(java.util.Locale.ROOT, "%s%d file(s) in %d group(s) of identical content; %s %s (%d bytes)"
                         + "; scanned %d file(s), hashed %d",

@@ -11,6 +11,10 @@ import java.util.Locale;
 final class Output {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    static {
+        JSON.getFactory().setCharacterEscapes(TerminalText.JSON_ESCAPES);
+    }
+
     final PrintWriter out;
     final PrintWriter err;
     final boolean json;
@@ -42,8 +46,9 @@ final class Output {
         out.flush();
     }
 
+    /** A human-readable result line; manifest text in it is escaped ({@link TerminalText}). */
     void line(String text) {
-        out.println(text);
+        out.println(TerminalText.escape(text));
         out.flush();
     }
 

@@ -74,7 +74,7 @@ final class Progress implements EventListener, AutoCloseable {
             err.print("\r\033[K");
             drewBar = false;
         }
-        err.println("wan: " + line);
+        err.println("wan: " + TerminalText.escape(line));
         err.flush();
     }
 
@@ -97,7 +97,7 @@ final class Progress implements EventListener, AutoCloseable {
                 name = "…" + name.substring(name.length() - 39);
             }
             err.print(String.format(Locale.ROOT, "\r\033[K%s %3d%% %s/%s %s/s ETA %s %s", bar, pct, Output.bytes(d),
-                    Output.bytes(t), Output.bytes((long) rate), eta, name));
+                    Output.bytes(t), Output.bytes((long) rate), eta, TerminalText.escape(name)));
             drewBar = true;
         } else {
             err.println(String.format(Locale.ROOT, "wan: progress %d%% %s/%s %s/s ETA %s", pct, Output.bytes(d),

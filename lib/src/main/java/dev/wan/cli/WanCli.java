@@ -41,7 +41,7 @@ public final class WanCli implements Runnable {
                     if (List.of(a).contains("--json")) {
                         usageJson(e, out);
                     }
-                    err.println("wan: " + e.getMessage());
+                    err.println("wan: " + TerminalText.escape(e.getMessage()));
                     CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
                     err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
                     err.flush();
@@ -68,12 +68,12 @@ public final class WanCli implements Runnable {
             if (common.json) {
                 usageJson(pe, out);
             }
-            err.println("wan: " + e.getMessage());
+            err.println("wan: " + TerminalText.escape(e.getMessage()));
             err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
             err.flush();
             return EXIT_USAGE;
         }
-        err.println("wan: internal error: " + e + (common.verbose ? "" : " (run with --verbose for the stack trace)"));
+        err.println("wan: internal error: " + TerminalText.escape(e.toString()) + (common.verbose ? "" : " (run with --verbose for the stack trace)"));
         if (common.verbose) {
             e.printStackTrace(err);
         }
@@ -107,9 +107,10 @@ public final class WanCli implements Runnable {
             e.details().forEach(details::add);
             o.print(doc);
         }
-        err.println("wan: " + e.code() + ": " + e.getMessage() + (e.hint().isEmpty() ? "" : "; " + e.hint()));
+        // Messages quote manifests, listings and servers: escaped, so each problem stays one visible line.
+        err.println(TerminalText.escape("wan: " + e.code() + ": " + e.getMessage() + (e.hint().isEmpty() ? "" : "; " + e.hint())));
         for (String d : e.details()) {
-            err.println("  " + d);
+            err.println("  " + TerminalText.escape(d));
         }
         if (common.verbose && e.getCause() != null) {
             e.getCause().printStackTrace(err);

@@ -3,6 +3,7 @@ package dev.wan.manifest;
 import dev.wan.ErrorCode;
 import dev.wan.manifest.ManifestProblem.Severity;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -103,7 +104,8 @@ final class ManifestParser {
         TomlPosition at = modelsTable.inputPositionOf(List.of(idText));
         if (!ModelId.isValid(idText)) {
             error(ErrorCode.INVALID_MODEL_ID, at, "model id '" + idText
-                    + "' must look like name@x.y.z (letters, digits, '-', '_' then @ and a semantic version)");
+                    + "' must look like name@x.y.z (letters, digits, '-', '_' then @ and a semantic version), at most "
+                    + ModelId.MAX_LENGTH + " characters");
             return null;
         }
         ModelId id = ModelId.parse(idText);
@@ -137,6 +139,14 @@ final class ManifestParser {
         List<String> allow = new ArrayList<>(strings(m, "allow_patterns", id));
         if (sourcesTable != null) {
             allow.addAll(strings(sourcesTable, "allow_patterns", id));
+        }
+        for (String pattern : List.copyOf(allow)) {
+            String problem = Glob.problem(pattern);
+            if (problem != null) {
+                error(ErrorCode.MANIFEST_VALIDATION_ERROR, positionOf(m, "allow_patterns", at), "model " + id
+                        + ": allow_patterns entry '" + pattern + "' " + problem);
+                allow.remove(pattern);
+            }
         }
         Object lora = m.get(List.of("lora_required"));
         if (lora != null && !(lora instanceof Boolean)) {
@@ -189,16 +199,19 @@ final class ManifestParser {
                     break; // one error per repeated entry, however many copies came before it
                 }
             }
-            for (FileSpec other : byFoldedPath.getOrDefault(spec.path().toLowerCase(Locale.ROOT), List.of())) {
+            for (FileSpec other : byFoldedPath.getOrDefault(folded(spec.path()), List.of())) {
                 if (!other.path().equals(spec.path()) && overlaps(other, spec)) {
+                    boolean sameLetters = nfc(other.path()).equals(nfc(spec.path()));
                     error(ErrorCode.CASE_COLLISION_DETECTED, at, "model " + id + ": path '" + spec.path()
-                            + "' differs from '" + other.path()
-                            + "' only by letter case: they would overwrite each other on macOS/Windows filesystems");
+                            + "' differs from '" + other.path() + (sameLetters
+                            ? "' only by Unicode normalization (composed vs decomposed accents): macOS filesystems"
+                                    + " treat them as one name; keep one spelling (NFC)"
+                            : "' only by letter case: they would overwrite each other on macOS/Windows filesystems"));
                     break;
                 }
             }
             byExactPath.computeIfAbsent(spec.path(), k -> new ArrayList<>()).add(spec);
-            byFoldedPath.computeIfAbsent(spec.path().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(spec);
+            byFoldedPath.computeIfAbsent(folded(spec.path()), k -> new ArrayList<>()).add(spec);
             files.add(spec);
         }
         checkFileUnderFile(files, id, m);
@@ -271,19 +284,9 @@ final class ManifestParser {
     }
 
     private void checkPath(String path, ModelId id, TomlPosition at) {
-        String where = "model " + id + ": file path '" + path + "'";
-        if (path.isEmpty()) {
-            error(ErrorCode.MANIFEST_VALIDATION_ERROR, at, where + " is empty");
-        } else if (path.indexOf('\\') >= 0) {
-            error(ErrorCode.PATH_TRAVERSAL_DETECTED, at, where + " contains a backslash: use '/' as separator");
-        } else if (path.startsWith("/") || path.matches("^[A-Za-z]:.*")) {
-            error(ErrorCode.PATH_TRAVERSAL_DETECTED, at, where + " is absolute: paths are relative to the model directory");
-        } else if (List.of(path.split("/", -1)).contains("..")) {
-            error(ErrorCode.PATH_TRAVERSAL_DETECTED, at, where + " contains '..' and could escape the model directory");
-        } else if (List.of(path.split("/", -1)).stream().anyMatch(seg -> seg.isEmpty() || seg.equals("."))) {
-            error(ErrorCode.MANIFEST_VALIDATION_ERROR, at, where + " has an empty or '.' segment");
-        } else if (path.chars().anyMatch(c -> c < 0x20)) {
-            error(ErrorCode.MANIFEST_VALIDATION_ERROR, at, where + " contains a control character");
+        ModelPaths.Problem p = ModelPaths.problem(path);
+        if (p != null) {
+            error(p.code(), at, "model " + id + ": file path '" + path + "' " + p.why());
         }
     }
 
@@ -317,6 +320,15 @@ final class ManifestParser {
             }
         }
         return refs;
+    }
+
+    /** Names that one filesystem or another treats as the same: case-insensitive, normalization-insensitive. */
+    private static String folded(String path) {
+        return nfc(path).toLowerCase(Locale.ROOT);
+    }
+
+    private static String nfc(String s) {
+        return Normalizer.normalize(s, Normalizer.Form.NFC);
     }
 
     private static boolean overlaps(FileSpec a, FileSpec b) {

@@ -37,9 +37,19 @@ public final class LocalBackend implements StorageBackend {
         String body = source.uri().substring(source.scheme().length() + "://".length());
         return switch (source.scheme()) {
             case "local" -> StoreLayout.resolveInside(localRoot, body);
-            case "file" -> Path.of(java.net.URI.create(source.uri().replace(" ", "%20")).getPath()).normalize();
+            case "file" -> fileDirectory(source);
             default -> throw new IllegalArgumentException("not a local source: " + source);
         };
+    }
+
+    /** The parse the validator already made; a URI that never went through it gets a config error. */
+    private static Path fileDirectory(SourceRef source) {
+        try {
+            return source.fileDirectory();
+        } catch (IllegalArgumentException e) {
+            throw new WanException(ErrorCode.INVALID_CONFIG, "source " + source.redacted() + " " + e.getMessage(),
+                    "write file:///absolute/path");
+        }
     }
 
     private record Session(SourceRef source, Path dir) implements SourceSession {

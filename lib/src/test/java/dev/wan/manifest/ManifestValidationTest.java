@@ -480,7 +480,7 @@ class ManifestValidationTest {
     // ---- unsafe paths ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"../x", "a/../../x", "a/..", "..", "/x", "/etc/passwd", "C:\\\\x", "C:/x", "c:x", "a\\\\b",
+    @ValueSource(strings = {"../x", "a/../../x", "a/..", "..", "/x", "/etc/passwd", "C:\\\\x", "C:/x", "C:", "c:/x", "a\\\\b",
             "\\\\\\\\server\\\\share\\\\x"})
     void unsafePathIsAPathTraversalAtItsLine(String tomlEscapedPath) {
         String toml = """

@@ -3,6 +3,7 @@ package dev.wan.source.hf;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.manifest.SourceRef;
+import dev.wan.manifest.SourceUris;
 
 /** {@code hf://org/repo[@revision]}: a model repository and the revision asked for (default main). */
 record HfRepo(String id, String revision) {
@@ -13,10 +14,11 @@ record HfRepo(String id, String revision) {
         int at = body.indexOf('@');
         String id = at < 0 ? body : body.substring(0, at);
         String revision = at < 0 ? DEFAULT_REVISION : body.substring(at + 1);
-        String[] parts = id.split("/", -1);
-        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || revision.isEmpty()) {
-            throw new WanException(ErrorCode.INVALID_CONFIG, "source " + source.redacted()
-                    + " does not name a repository", "write hf://org/repo or hf://org/repo@revision");
+        String problem = SourceUris.hfRepoProblem(body);
+        if (problem != null) {
+            // the validator applies the same rule, so this is reached only by a SourceRef made in code
+            throw new WanException(ErrorCode.INVALID_CONFIG, "source " + source.redacted() + " " + problem,
+                    "write hf://org/repo or hf://org/repo@revision");
         }
         return new HfRepo(id, revision);
     }

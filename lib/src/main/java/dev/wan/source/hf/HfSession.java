@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.manifest.ModelPaths;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
@@ -201,7 +202,9 @@ final class HfSession implements SourceSession {
                     continue;
                 }
                 String p = e.path("path").asText("");
-                checkPath(p);
+                if (!usable(p)) {
+                    continue;
+                }
                 JsonNode lfs = e.path("lfs");
                 page.add(new RemoteFile(p, e.path("size").asLong(-1), lfs.isObject() ? sha256(lfs.path("oid").asText(null)) : null));
             }
@@ -212,12 +215,17 @@ final class HfSession implements SourceSession {
     }
 
     /** Paths from a remote listing are untrusted. */
-    private void checkPath(String p) {
-        if (p.isEmpty() || p.startsWith("/") || p.contains("\\") || List.of(p.split("/")).contains("..")
-                || p.indexOf('\0') >= 0) {
+    /**
+     * The manifest's path rules ({@link ModelPaths}). A path that could leave the model directory
+     * fails the listing; one wan could not store anyway (a control character, too long) is left out.
+     */
+    private boolean usable(String p) {
+        ModelPaths.Problem problem = ModelPaths.problem(p);
+        if (problem != null && problem.code() == ErrorCode.PATH_TRAVERSAL_DETECTED) {
             throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED, source.redacted() + " lists an unsafe path '"
                     + Redact.text(p) + "'", "the repository listing is not trusted; name files in the manifest");
         }
+        return problem == null;
     }
 
     private JsonNode json(Response r, String what) throws IOException {
