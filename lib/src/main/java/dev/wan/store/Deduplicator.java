@@ -60,6 +60,8 @@ public final class Deduplicator {
     private final StateStore states;
     private final Duration lockTimeout;
     private final Clock clock;
+    /** Temporary links a killed run left in model directories, per model (found by the scan). */
+    private final Map<String, List<Path>> strays = new TreeMap<>();
 
     public Deduplicator(StoreLayout layout, Duration lockTimeout, Clock clock) {
         this.layout = layout;
@@ -81,6 +83,7 @@ public final class Deduplicator {
         Map<String, Found> foundByName = new HashMap<>();
         all.forEach(f -> foundByName.put(f.name(), f));
         Map<String, ModelRecord> records = new HashMap<>();
+        Map<String, List<Found>> stale = staleLinks(all, records);
         for (List<Found> sameSize : bySize.values()) {
             Map<Object, List<Found>> byInode = new LinkedHashMap<>();
             sameSize.forEach(f -> byInode.computeIfAbsent(f.key(), k -> new ArrayList<>()).add(f));
@@ -126,16 +129,51 @@ public final class Deduplicator {
         }
         List<String> skipped = new ArrayList<>();
         if (!dryRun) {
-            for (var e : byModel.entrySet()) {
-                skipped.addAll(apply(e.getKey(), e.getValue(), foundByName));
+            java.util.Set<String> models = new java.util.TreeSet<>(byModel.keySet());
+            models.addAll(stale.keySet());
+            models.addAll(strays.keySet());
+            for (String model : models) {
+                skipped.addAll(apply(model, byModel.getOrDefault(model, List.of()), foundByName,
+                        stale.getOrDefault(model, List.of()), strays.getOrDefault(model, List.of())));
             }
             new ContentIndex(layout).refresh();
         }
         return new Result(dryRun, all.size(), hashed, bytesHashed, groups, links, saved, skipped);
     }
 
+    /**
+     * Paths whose record went stale only because a deduplicate was killed between linking them and
+     * writing their model's state: the path now shares its inode with a path whose record is
+     * trusted, and its own record names the same sha256 and size. Same inode, same bytes: the
+     * record is refreshed (new mtime and inode) instead of leaving the model unverified for good.
+     */
+    private Map<String, List<Found>> staleLinks(List<Found> all, Map<String, ModelRecord> records) {
+        Map<Object, List<Found>> byInode = new LinkedHashMap<>();
+        all.forEach(f -> byInode.computeIfAbsent(f.key(), k -> new ArrayList<>()).add(f));
+        Map<String, List<Found>> stale = new TreeMap<>();
+        for (List<Found> paths : byInode.values()) {
+            if (paths.size() < 2) {
+                continue;
+            }
+            String sha = paths.stream().map(f -> recordedSha(f, records)).flatMap(Optional::stream).findFirst()
+                    .orElse(null);
+            if (sha == null) {
+                continue;
+            }
+            for (Found f : paths) {
+                FileRecord r = recordOf(f, records);
+                if (recordedSha(f, records).isEmpty() && ContentIndex.indexable(r) && sha.equals(r.sha256())
+                        && r.size() == f.size()) {
+                    stale.computeIfAbsent(f.model(), m -> new ArrayList<>()).add(f);
+                }
+            }
+        }
+        return stale;
+    }
+
     /** Replaces one model's files, holding its lock; returns what was skipped and why. */
-    private List<String> apply(String model, List<Link> links, Map<String, Found> found) {
+    private List<String> apply(String model, List<Link> links, Map<String, Found> found, List<Found> stale,
+                               List<Path> strays) {
         List<String> skipped = new ArrayList<>();
         ModelId id;
         try {
@@ -185,7 +223,23 @@ public final class Deduplicator {
                     skipped.add(l.file() + ": cannot link (" + e.getMessage() + "); kept as a separate copy");
                 }
             }
-            if (changed) {
+            for (Found f : stale) {
+                FileRecord old = files.get(f.path());
+                BasicFileAttributes now = attributesOrNull(f.file());
+                if (old != null && now != null && now.lastModifiedTime().toMillis() == f.mtimeMillis()) {
+                    files.put(f.path(), new FileRecord(old.size(), old.sha256(), old.check(), f.mtimeMillis(),
+                            old.verifiedAt(), old.source(), "deduplicated"));
+                    changed = true;
+                }
+            }
+            for (Path stray : strays) {
+                try {
+                    Files.deleteIfExists(stray); // a killed run's temporary link: we hold the lock, nobody else made it
+                } catch (IOException e) {
+                    skipped.add(stray + ": cannot remove a stale temporary link (" + e.getMessage() + ")");
+                }
+            }
+            if (changed && record != null) {
                 states.write(record.withFiles(files));
             }
         } finally {
@@ -196,7 +250,15 @@ public final class Deduplicator {
         return skipped;
     }
 
-    private Optional<String> recordedSha(Found f, Map<String, ModelRecord> cache) {
+    private static BasicFileAttributes attributesOrNull(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private FileRecord recordOf(Found f, Map<String, ModelRecord> cache) {
         ModelRecord r = cache.computeIfAbsent(f.model(), m -> {
             try {
                 return states.readOrEmpty(ModelId.parse(m));
@@ -204,7 +266,11 @@ public final class Deduplicator {
                 return ModelRecord.empty(m);
             }
         });
-        FileRecord fr = r.files().get(f.path());
+        return r.files().get(f.path());
+    }
+
+    private Optional<String> recordedSha(Found f, Map<String, ModelRecord> cache) {
+        FileRecord fr = recordOf(f, cache);
         if (ContentIndex.indexable(fr) && fr.size() == f.size() && fr.mtimeMillis() == f.mtimeMillis()) {
             return Optional.of(fr.sha256());
         }
@@ -212,6 +278,7 @@ public final class Deduplicator {
     }
 
     private List<Found> scan() throws IOException {
+        strays.clear();
         List<Found> all = new ArrayList<>();
         layout.requireOwned(layout.modelsDir());
         for (Path dir : DiskUsage.modelDirs(layout)) {
@@ -221,7 +288,8 @@ public final class Deduplicator {
             String model = dir.getFileName().toString();
             for (Path file : DiskUsage.regularFiles(dir)) {
                 if (file.getFileName().toString().contains(".wan-dedup-")) {
-                    continue; // a leftover of a crashed run
+                    strays.computeIfAbsent(model, m -> new ArrayList<>()).add(file); // a killed run's: removed under the lock
+                    continue;
                 }
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 int nlink = DiskUsage.linkCount(file);
