@@ -38,7 +38,8 @@ import java.util.function.ToLongFunction;
  * Keeps MODELS_ROOT within limits without ever deleting something in use.
  *
  * <p>{@link #plan()} changes nothing: it scans {@code wan22/}, keeps pinned models, models whose
- * lock is held (being downloaded, verified or used) and symlinked model directories, then takes
+ * state or pin marker cannot be read (whether they are pinned is unknown), models whose lock is
+ * held (being downloaded, verified or used) or damaged, and symlinked model directories, then takes
  * the rest by last use (the state's {@code lastUsed}, else {@code completedAt}, else the directory's
  * mtime), oldest first: every model older than {@code maxModelAge}, then more until the store fits
  * {@code maxTotalSize} and the disk has {@code minFreeBytes} free. Bytes are counted truly: a file

@@ -24,7 +24,10 @@ import java.util.List;
  *                  ranges of a partial download are on disk); only the holder of the model's lock
  *                  writes there, and a later ensure resumes what a crashed one left
  *   .locks/        &lt;id&gt;.lock, see {@link dev.wan.lock.ModelLock}
- *   .state/        &lt;id&gt;.json, see {@link StateStore}
+ *   .state/        &lt;id&gt;.json, see {@link StateStore}; &lt;id&gt;.used, the last use (its mtime)
+ *   .pins/         &lt;id&gt;: the model is pinned (the state says so too), see {@link Pins}
+ *   .index/        sha256.json, see {@link ContentIndex}
+ *   .trash/        model directories gc is deleting
  *   .quarantine/   &lt;id&gt;/&lt;timestamp&gt;/&lt;file path&gt;: files found at a final path that failed
  *                  verification; moved aside for a human to inspect, never deleted silently
  *   wan22/&lt;id&gt;/    the model directory handed to pipelines
