@@ -4,13 +4,10 @@ import dev.wan.cli.HostileManifestsTest.Hostile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 
 /**
- * Generators of manifests that are invalid by construction, one kind of hostility each, built
- * around one otherwise valid model ({@code m@1.0.0}, one file, a {@code local://} source).
+ * Generators ({@link Gen}, seeded) of manifests that are invalid by construction, one kind of hostility
+ * each, built around one otherwise valid model ({@code m@1.0.0}, one file, a {@code local://} source).
  */
 final class HostileManifests {
     private static final String ID = "m@1.0.0";
@@ -59,62 +56,63 @@ final class HostileManifests {
         return new Hostile(kind, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Arbitrary<String> names() {
-        return Arbitraries.strings().withCharRange('a', 'z').withChars("éñ模型_-.0123456789").ofMinLength(1).ofMaxLength(12)
+    static Gen<String> names() {
+        return Gen.strings("abcdefghijklmnopqrstuvwxyzéñ模型_-.0123456789", 1, 12)
                 .filter(s -> !s.equals(".") && !s.equals(".."));
     }
 
-    static Arbitrary<String> prefixes() {
-        return names().list().ofMaxSize(3).map(l -> l.isEmpty() ? "" : String.join("/", l) + "/");
+    static Gen<String> prefixes() {
+        return names().list(0, 3).map(l -> l.isEmpty() ? "" : String.join("/", l) + "/");
     }
 
     // ---- kinds ----
 
-    static Arbitrary<String> hostilePaths() {
-        return Combinators.combine(prefixes(), Arbitraries.of("../", "../../", "../../../canary.txt/", "a/../../",
+    static Gen<String> hostilePaths() {
+        return Gen.combine(prefixes(), Gen.of("../", "../../", "../../../canary.txt/", "a/../../",
                 "./../", "x/../../../etc/", "/", "/etc/", "C:/", "C:\\", "\\\\server\\share\\", "a\\..\\..\\", "//",
-                "./", "a//b/", "../etc/passwd/"), names())
-                .as((pre, evil, name) -> pre + evil + name);
+                "./", "a//b/", "../etc/passwd/"), names(), (pre, evil, name) -> pre + evil + name);
     }
 
-    static Arbitrary<Hostile> traversal() {
-        Arbitrary<String> plain = Combinators.combine(prefixes(),
-                Arbitraries.of("..", "../x", "a/../../b", "../../canary.txt", "../../etc/passwd", "a/..", "../../root/x",
-                        "../wan22/other@1.0.0/keep.bin"))
-                .as((pre, p) -> pre + p);
-        Arbitrary<Hostile> escaped = plain.map(p -> h("traversal", withFile(q(p))));
+    static Gen<Hostile> traversal() {
+        Gen<String> plain = Gen.combine(prefixes(),
+                Gen.of("..", "../x", "a/../../b", "../../canary.txt", "../../etc/passwd", "a/..", "../../root/x",
+                        "../wan22/other@1.0.0/keep.bin"), (pre, p) -> pre + p);
+        Gen<Hostile> escaped = plain.map(p -> h("traversal", withFile(q(p))));
         // the same paths with every dot and slash written as a TOML unicode escape: decoded before validation
-        Arbitrary<Hostile> encoded = plain.map(p -> h("traversal (TOML-escaped)",
+        Gen<Hostile> encoded = plain.map(p -> h("traversal (TOML-escaped)",
                 withFile("\"" + p.replace(".", "\\u002E").replace("/", "\\u002F") + "\"")));
-        return Arbitraries.oneOf(escaped, encoded);
+        return Gen.oneOf(escaped, encoded);
     }
 
-    static Arbitrary<Hostile> absolute() {
-        return Combinators.combine(Arbitraries.of("/etc/x", "/", "C:\\x", "C:/x", "C:", "c:/Windows/x", "\\\\server\\share",
-                        "\\\\?\\C:\\x", "/proc/self/mem", "a\\b", "Z:"), names())
-                .as((p, name) -> h("absolute/windows", withFile(q(p + (p.endsWith(":") ? "" : "/" + name)))));
+    static Gen<Hostile> absolute() {
+        return Gen.combine(Gen.of("/etc/x", "/", "C:\\x", "C:/x", "C:", "c:/Windows/x", "\\\\server\\share",
+                        "\\\\?\\C:\\x", "/proc/self/mem", "a\\b", "Z:"), names(),
+                (p, name) -> h("absolute/windows", withFile(q(p + (p.endsWith(":") ? "" : "/" + name)))));
     }
 
-    static Arbitrary<Hostile> controlCharacters() {
-        return Combinators.combine(names(), names(), Arbitraries.of(FORBIDDEN).map(c -> String.valueOf((char) c)), Arbitraries.of(true, false),
-                Arbitraries.of("path", "id"))
-                .as((a, b, c, raw, where) -> {
-                    String s = a + c + b;
-                    if (where.equals("id")) {
-                        return h("control char in id", doc("m" + c + "x@1.0.0", "", file("\"a.bin\"", "1", ""), "[\"local://m\"]"));
-                    }
-                    String toml = raw && c.charAt(0) != '"' && c.charAt(0) != '\\' && !Character.isSurrogate(c.charAt(0))
-                            ? "\"" + s + "\"" : q(s);
-                    return h("control char in path" + (raw ? " (raw)" : ""), withFile(toml));
-                });
+    static Gen<Hostile> controlCharacters() {
+        Gen<String> names = names();
+        Gen<String> forbidden = Gen.of(new String(FORBIDDEN).chars().mapToObj(c -> String.valueOf((char) c)).toArray(String[]::new));
+        return r -> {
+            String a = names.next(r);
+            String b = names.next(r);
+            String c = forbidden.next(r);
+            boolean raw = r.nextBoolean();
+            if (r.nextBoolean()) {
+                return h("control char in id", doc("m" + c + "x@1.0.0", "", file("\"a.bin\"", "1", ""), "[\"local://m\"]"));
+            }
+            String s = a + c + b;
+            String toml = raw && c.charAt(0) != '"' && c.charAt(0) != '\\' && !Character.isSurrogate(c.charAt(0))
+                    ? "\"" + s + "\"" : q(s);
+            return h("control char in path" + (raw ? " (raw)" : ""), withFile(toml));
+        };
     }
 
-    static Arbitrary<Hostile> normalizationTwins() {
-        return Combinators.combine(prefixes(), names(), Arbitraries.of(
+    static Gen<Hostile> normalizationTwins() {
+        return Gen.combine(prefixes(), names(), Gen.of(
                         new String[] {"\u00e9", "e\u0301"}, new String[] {"\u00f1", "n\u0303"}, new String[] {"\u00fc", "u\u0308"},
                         new String[] {"\u00c5", "A\u030a"}, new String[] {"\u1ec7", "e\u0323\u0302"},
-                        new String[] {"\uac00", "\u1100\u1161"}), Arbitraries.of(true, false))
-                .as((pre, name, twin, upper) -> {
+                        new String[] {"\uac00", "\u1100\u1161"}), Gen.of(true, false), (pre, name, twin, upper) -> {
                     String a = pre + name + twin[0] + ".bin";
                     String b = pre + name + twin[1] + ".bin";
                     return h("NFC/NFD twins", doc(ID, "", file(q(a), "1", "") + file(q(upper ? b.toUpperCase() : b), "1", ""),
@@ -122,17 +120,16 @@ final class HostileManifests {
                 });
     }
 
-    static Arbitrary<Hostile> badSizes() {
-        return Arbitraries.of("-1", "-9223372036854775808", "9223372036854775808", "18446744073709551616",
+    static Gen<Hostile> badSizes() {
+        return Gen.of("-1", "-9223372036854775808", "9223372036854775808", "18446744073709551616",
                         "99999999999999999999999999999", "1e400", "-1e400", "1.5", "inf", "-inf", "nan", "\"12\"",
                         "0x8000000000000000", "[]", "{}", "true", "1979-05-27", "", "1_", "--1", "0b2", "- 1")
                 .map(size -> h("bad size " + size, doc(ID, "", file("\"a.bin\"", size, ""), "[\"local://m\"]")));
     }
 
-    static Arbitrary<Hostile> deepNesting() {
-        return Combinators.combine(Arbitraries.integers().between(33, 4000), Arbitraries.of("[", "{a = ", "[{b = ["),
-                        Arbitraries.of("description", "x", "files"))
-                .as((depth, open, key) -> {
+    static Gen<Hostile> deepNesting() {
+        return Gen.combine(Gen.ints(33, 4000), Gen.of("[", "{a = ", "[{b = ["),
+                        Gen.of("description", "x", "files"), (depth, open, key) -> {
                     String close = switch (open) {
                         case "[" -> "]";
                         case "{a = " -> "}";
@@ -144,10 +141,10 @@ final class HostileManifests {
                 });
     }
 
-    static Arbitrary<Hostile> wrongTypes() {
+    static Gen<Hostile> wrongTypes() {
         String f = file("\"a.bin\"", "1", "");
         String ok = "[\"local://m\"]";
-        return Arbitraries.of(
+        return Gen.of(
                 h("schema_version string", doc(ID, "", f, ok).replace("schema_version = 1", "schema_version = \"1\"")),
                 h("models not a table", "schema_version = 1\nmodels = 1\n"),
                 h("models array", "schema_version = 1\nmodels = [1, 2]\n"),
@@ -177,9 +174,9 @@ final class HostileManifests {
                 h("allow_patterns string", doc(ID, "allow_patterns = \"*.bin\"", f, ok)));
     }
 
-    static Arbitrary<Hostile> missingKeys() {
+    static Gen<Hostile> missingKeys() {
         String ok = "[\"local://m\"]";
-        return Arbitraries.of(
+        return Gen.of(
                 h("no schema_version", doc(ID, "", file("\"a.bin\"", "1", ""), ok).replace("schema_version = 1\n", "")),
                 h("no path", doc(ID, "", "[[models.\"m@1.0.0\".files]]\nsize = 1\n", ok)),
                 h("no size", doc(ID, "", "[[models.\"m@1.0.0\".files]]\npath = \"a.bin\"\n", ok)),
@@ -190,10 +187,9 @@ final class HostileManifests {
                 h("empty file table", doc(ID, "", "[[models.\"m@1.0.0\".files]]\n", ok)));
     }
 
-    static Arbitrary<Hostile> hugeStrings() {
-        return Combinators.combine(Arbitraries.integers().between(1025, 60_000), Arbitraries.of("path", "segment", "id", "uri"),
-                        Arbitraries.of('a', 'é', '模'))
-                .as((n, where, c) -> {
+    static Gen<Hostile> hugeStrings() {
+        return Gen.combine(Gen.ints(1025, 60_000), Gen.of("path", "segment", "id", "uri"),
+                        Gen.of('a', 'é', '模'), (n, where, c) -> {
                     String big = String.valueOf(c).repeat(n);
                     return switch (where) {
                         case "path" -> h("path of " + n + " chars", withFile(q(String.join("/", big.split("(?<=\\G.{150})")))));
@@ -206,8 +202,8 @@ final class HostileManifests {
                 });
     }
 
-    static Arbitrary<Hostile> badUris() {
-        Arbitrary<String> listed = Arbitraries.of("https://?x=1", "https://", "https://:80/x", "http://host:99999/x",
+    static Gen<Hostile> badUris() {
+        Gen<String> listed = Gen.of("https://?x=1", "https://", "https://:80/x", "http://host:99999/x",
                 "http://host:0/x", "https://host:-1/", "https://host:65536/", "http://[::1/x", "https://ho st/x",
                 "hf://../..", "hf://org/repo@../../../x", "hf://org/..", "hf://./x", "hf://org/repo@", "hf://org/repo@a@b",
                 "hf://-org/repo", "hf://org/repo.git", "hf://org/re--po", "hf://org/repo@.x", "hf://org/repo@x.lock",
@@ -217,29 +213,30 @@ final class HostileManifests {
                 "file:///x?y", "file:///x#y", "file:///a|b", "file:relative", "local://", "local://../x", "local:///abs",
                 "local://a/../../x", "ftp://host/x", "no-scheme", "://x", "", ":", "javascript:alert(1)",
                 "https://host/\u001b[2J", "hf://org/repo\u202e", "local://m\u0000");
-        Arbitrary<String> ports = Arbitraries.longs().between(65_536, Long.MAX_VALUE).map(p -> "https://host:" + p + "/x");
-        Arbitrary<String> revisions = Combinators.combine(names(), Arbitraries.of("..", "/.", "//", ".lock", "@{", " ", "~",
-                        "^", ":", "?", "*", "[", "\\")).as((n, bad) -> "hf://org/repo@" + n + bad + (bad.equals(".lock") ? "" : n));
-        return Arbitraries.oneOf(listed, ports, revisions)
+        // ports just past the last one as well as far past it (uniform over the whole range would be almost all 19 digits)
+        Gen<String> ports = Gen.oneOf(Gen.longs(65_536, 9_999_999), Gen.longs(65_536, Long.MAX_VALUE))
+                .map(p -> "https://host:" + p + "/x");
+        Gen<String> revisions = Gen.combine(names(), Gen.of("..", "/.", "//", ".lock", "@{", " ", "~",
+                        "^", ":", "?", "*", "[", "\\"), (n, bad) -> "hf://org/repo@" + n + bad + (bad.equals(".lock") ? "" : n));
+        return Gen.oneOf(listed, ports, revisions)
                 .map(uri -> h("bad source", doc(ID, "", file("\"a.bin\"", "1", ""), "[" + q(uri) + "]")));
     }
 
-    static Arbitrary<Hostile> badIds() {
-        Arbitrary<String> listed = Arbitraries.of("m", "m@1", "m@1.0", "m@1.0.0.0", "@1.0.0", "-m@1.0.0", "../m@1.0.0",
+    static Gen<Hostile> badIds() {
+        Gen<String> listed = Gen.of("m", "m@1", "m@1.0", "m@1.0.0.0", "@1.0.0", "-m@1.0.0", "../m@1.0.0",
                 "m/x@1.0.0", "m@1.0.0-rc1", "m@v1.0.0", "m x@1.0.0", "m@1.0.0\n", "m@１.0.0", "ｍ@1.0.0", "m.x@1.0.0",
                 ".m@1.0.0", "m@1.0.0/../../x", "", " ", "m@01.0.0x");
-        Arbitrary<String> random = Arbitraries.strings().ofMinLength(1).ofMaxLength(30)
+        Gen<String> random = Gen.strings(Gen.oneOf(Gen.chars(' ', '~'), Gen.chars('\u0000', '\uffff')), 1, 30)
                 .filter(s -> !s.matches("[A-Za-z0-9][A-Za-z0-9_-]*@\\d+\\.\\d+\\.\\d+"));
-        return Arbitraries.oneOf(listed, random)
+        return Gen.oneOf(listed, random)
                 .map(id -> h("bad id", doc(id, "", file("\"a.bin\"", "1", ""), "[\"local://m\"]")));
     }
 
-    static Arbitrary<Hostile> notUtf8() {
-        return Combinators.combine(Arbitraries.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, 0x28},
+    static Gen<Hostile> notUtf8() {
+        return Gen.combine(Gen.of(new byte[] {(byte) 0xff}, new byte[] {(byte) 0xc3, 0x28},
                         new byte[] {(byte) 0x80}, new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
                         new byte[] {(byte) 0xf8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
-                        new byte[] {(byte) 0xe2, (byte) 0x82}), Arbitraries.integers().between(0, 200))
-                .as((bad, at) -> {
+                        new byte[] {(byte) 0xe2, (byte) 0x82}), Gen.ints(0, 200), (bad, at) -> {
                     byte[] valid = withFile("\"a.bin\"").getBytes(StandardCharsets.UTF_8);
                     int i = Math.min(at, valid.length);
                     byte[] out = new byte[valid.length + bad.length];
@@ -250,33 +247,32 @@ final class HostileManifests {
                 });
     }
 
-    static Arbitrary<Hostile> truncated() {
+    static Gen<Hostile> truncated() {
         String valid = withFile("\"a.bin\"");
         int cut = valid.indexOf("[models.\"m@1.0.0\".sources]");
         int model = valid.indexOf("[models.");
-        return Arbitraries.integers().between(model + 1, cut).map(n -> h("truncated at " + n, valid.substring(0, n)));
+        return Gen.ints(model + 1, cut).map(n -> h("truncated at " + n, valid.substring(0, n)));
     }
 
-    static Arbitrary<Hostile> badPatterns() {
-        Arbitrary<String> listed = Arbitraries.of("[z-a]", "[!]", "a[9-0]b", "*".repeat(1025), "[" + "\u00ff-\u0001]",
+    static Gen<Hostile> badPatterns() {
+        Gen<String> listed = Gen.of("[z-a]", "[!]", "a[9-0]b", "*".repeat(1025), "[" + "\u00ff-\u0001]",
                 "x".repeat(2000));
-        Arbitrary<String> ranges = Arbitraries.chars().range('b', 'z')
+        Gen<String> ranges = Gen.chars('b', 'z')
                 .map(hi -> "*[" + hi + "-" + (char) (hi - 1) + "]*");
-        return Arbitraries.oneOf(listed, ranges).map(p -> h("bad allow_pattern",
+        return Gen.oneOf(listed, ranges).map(p -> h("bad allow_pattern",
                 doc(ID, "allow_patterns = [" + q(p) + "]", file("\"a.bin\"", "1", ""), "[\"local://m\"]")));
     }
 
-    static Arbitrary<Hostile> badDigests() {
-        Arbitrary<String> hex = Arbitraries.strings().withChars("0123456789abcdef").ofMinLength(0).ofMaxLength(70)
+    static Gen<Hostile> badDigests() {
+        Gen<String> hex = Gen.strings("0123456789abcdef", 0, 70)
                 .filter(s -> s.length() != 64);
-        Arbitrary<String> nonHex = Arbitraries.strings().withChars("0123456789abcdefg ").ofLength(64).filter(s -> !s.matches("[0-9a-f]{64}"));
-        return Arbitraries.oneOf(hex, nonHex).map(s -> h("bad sha256",
+        Gen<String> nonHex = Gen.strings("0123456789abcdefg ", 64, 64).filter(s -> !s.matches("[0-9a-f]{64}"));
+        return Gen.oneOf(hex, nonHex).map(s -> h("bad sha256",
                 doc(ID, "", file("\"a.bin\"", "1", "sha256 = " + q(s)), "[\"local://m\"]")));
     }
 
-    static Arbitrary<Hostile> collisions() {
-        return Combinators.combine(prefixes(), names(), Arbitraries.of("duplicate", "case", "file-under-file"))
-                .as((pre, name, kind) -> {
+    static Gen<Hostile> collisions() {
+        return Gen.combine(prefixes(), names(), Gen.of("duplicate", "case", "file-under-file"), (pre, name, kind) -> {
                     String a = pre + name;
                     String b = switch (kind) {
                         case "duplicate" -> a;
@@ -289,21 +285,20 @@ final class HostileManifests {
                 .filter(c -> c != null);
     }
 
-    static Arbitrary<Hostile> brokenSyntax() {
+    static Gen<Hostile> brokenSyntax() {
         String valid = withFile("\"a.bin\"");
-        return Combinators.combine(Arbitraries.of("\"abc", "[[", "= =", "key = ", "\"\"\"unterminated", "}", "]]]",
+        return Gen.combine(Gen.of("\"abc", "[[", "= =", "key = ", "\"\"\"unterminated", "}", "]]]",
                         "[models", "a = 1\na = 2", "x = '\n'", "\u0000", "[models.\"m@1.0.0\"]",
                         "x = [1, \"a\"", "x = {a = 1,}", "x = 1979-13-45", "x = \"\\q\""),
-                        Arbitraries.integers().between(0, 3))
-                .as((junk, where) -> {
+                        Gen.ints(0, 3), (junk, where) -> {
                     List<String> lines = new ArrayList<>(List.of(valid.split("\n")));
                     lines.add(Math.min(where * 3, lines.size()), junk);
                     return h("broken syntax", String.join("\n", lines) + "\n");
                 });
     }
 
-    static Arbitrary<Hostile> badSchema() {
-        return Arbitraries.of("0", "2", "-1", "\"1\"", "1.0", "[1]", "99999999999999999999", "true")
+    static Gen<Hostile> badSchema() {
+        return Gen.of("0", "2", "-1", "\"1\"", "1.0", "[1]", "99999999999999999999", "true")
                 .map(v -> h("schema_version = " + v, withFile("\"a.bin\"").replace("schema_version = 1", "schema_version = " + v)));
     }
 }
