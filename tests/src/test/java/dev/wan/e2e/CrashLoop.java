@@ -40,6 +40,8 @@ final class CrashLoop {
     private static final AtomicInteger TRIED = new AtomicInteger();
     private static final AtomicInteger HELD = new AtomicInteger();
     private static final AtomicInteger BROKE = new AtomicInteger();
+    /** Kills after which the run again left leftovers that only gc collects (README "Leftovers"). */
+    static final AtomicInteger LEFT_FOR_GC = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private CrashLoop() {
@@ -65,6 +67,7 @@ final class CrashLoop {
         private int finishedFirst;
         private boolean lastBroke;
         private final long started = System.nanoTime();
+        private final int leftForGcBefore = LEFT_FOR_GC.get();
 
         Scenario(String name, int index, int kills) {
             this.name = name;
@@ -117,8 +120,9 @@ final class CrashLoop {
         /** The scenario's line, then an assertion that nothing broke. */
         void end() {
             System.out.printf("crash loop %s: tried %d, held %d, broke %d (%d runs finished before their kill and were"
-                            + " tried again) in %d s, seed %d%n", name, tried, tried - broken.size(), broken.size(),
-                    finishedFirst, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), SEED);
+                            + " tried again; %d kills left leftovers for gc) in %d s, seed %d%n", name, tried,
+                    tried - broken.size(), broken.size(), finishedFirst, LEFT_FOR_GC.get() - leftForGcBefore,
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), SEED);
             if (!broken.isEmpty()) {
                 throw new AssertionError(name + ": " + broken.size() + " of " + tried + " kills broke an invariant"
                         + " (replay with -Dwan.crashloop.seed=" + SEED + ")\n" + String.join("\n", broken));
