@@ -13,7 +13,9 @@ import dev.wan.testkit.hub.Fault;
 import dev.wan.testkit.hub.HubServer;
 import dev.wan.testkit.hub.LoggedRequest;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The crash loop (issue 9): kill -9 of real {@code wan} processes at random moments of ensure from a
- * local directory, ensure over HTTP and gc. After every kill: a watcher polling the
+ * local directory, ensure over HTTP, gc and deduplicate. After every kill: a watcher polling the
  * final paths never saw a file whose size or sha256 differs from the manifest's; the store as the
  * kill left it holds no such file either; the command run again finishes; {@code status --json}
  * says COMPLETE (or NOT_PRESENT for what gc deleted, never half a model); every final file has the
@@ -328,6 +330,107 @@ class CrashLoopTest {
             problems.add(when + ", the complete models hold " + bytes + " bytes, more than --max-size " + maxSize);
         }
         return problems;
+    }
+
+    // ------------------------------------------------------------------ (d) deduplicate
+
+    /**
+     * Four models share 102 files (100 small, two of megabytes) and have one of their own; the store
+     * was filled by hand at different times (a copy per model, each with its own mtime) and adopted
+     * by ensure, so every model is COMPLETE and nothing is linked. A killed deduplicate must leave
+     * every model COMPLETE with the right bytes (status trusts records of size and mtime, and a link
+     * carries the mtime of the inode it joins), and deduplicate run again must finish the job: one
+     * inode per content, every model COMPLETE.
+     */
+    @Test
+    @Order(4)
+    void killedDeduplicateLeavesEveryModelCompleteWithTheRightBytes() throws Exception {
+        Scenario s = new Scenario("deduplicate", 4, CrashLoop.share(2));
+        Path src = tmp.resolve("src");
+        Path shared = tmp.resolve("shared");
+        List<Expected> common = new ArrayList<>();
+        for (int f = 0; f < 100; f++) {
+            String path = "tokenizer/piece-" + f + ".bin";
+            common.add(new Expected(path, 4096, Fixtures.randomFile(shared.resolve(path), 4096, 5000 + f)));
+        }
+        common.add(new Expected("vae/diffusion_pytorch_model.safetensors", 2 * MIB,
+                Fixtures.randomFile(shared.resolve("vae/diffusion_pytorch_model.safetensors"), 2 * MIB, 6001)));
+        common.add(new Expected("text_encoder/model.safetensors", 3 * MIB,
+                Fixtures.randomFile(shared.resolve("text_encoder/model.safetensors"), 3 * MIB, 6002)));
+        Path root = tmp.resolve("root");
+        List<Model> models = new ArrayList<>();
+        long t0 = System.currentTimeMillis() - 3_600_000;
+        for (int m = 0; m < 4; m++) {
+            String id = "dd" + m + "@1.0.0";
+            List<Expected> files = new ArrayList<>(common);
+            String own = "transformer/diffusion_pytorch_model.safetensors";
+            files.add(new Expected(own, MIB, Fixtures.randomFile(src.resolve(id).resolve(own), MIB, 7000 + m)));
+            CrashLoop.copyTree(shared, src.resolve(id));
+            models.add(new Model(id, files));
+            // Filled by hand, at different times: separate copies (inodes) with their own mtimes.
+            Path dir = root.resolve("wan22").resolve(id);
+            CrashLoop.copyTree(src.resolve(id), dir);
+            for (int f = 0; f < files.size(); f++) {
+                Files.setLastModifiedTime(dir.resolve(files.get(f).path()),
+                        FileTime.fromMillis(t0 + m * 600_000L + f * 1_000L));
+            }
+        }
+        Path snapshot = tmp.resolve("snapshot");
+        Cli wan = Cli.java().env("MODELS_ROOT", root.toString())
+                .env("WAN_MODELS_MANIFEST", manifest(tmp, models, m -> "file://" + src.resolve(m.id())).toString());
+        Cli.Result adopted = wan.run("ensure", "--all", "-q");
+        assertEquals(0, adopted.exitCode(), adopted.toString());
+        Set<String> all = new HashSet<>();
+        models.forEach(m -> all.add(m.id()));
+
+        try (FinalPathWatcher watcher = new FinalPathWatcher(root, models, 3)) {
+            assertEquals(List.of(), settle(wan, root, watcher, models, all), "the store filled by hand and adopted");
+            assertEquals(List.of(), distinctInodes(root, models, 4 * 103), "every model has its own copies");
+            CrashLoop.copyTree(root, snapshot);
+            s.workNanos = CrashLoop.run(wan, tmp.resolve("measure"), CrashLoop.lockTaken(root, CrashLoop.lockTimes(root)),
+                    -1, "deduplicate").ranNanos();
+            assertEquals(List.of(), settle(wan, root, watcher, models, all), "deduplicate without a kill");
+            assertEquals(List.of(), distinctInodes(root, models, 102 + 4), "deduplicate without a kill links all copies");
+            while (s.tried() < s.kills) {
+                restore(watcher, snapshot, root);
+                Attempt a = CrashLoop.run(wan, tmp.resolve("kill"), CrashLoop.lockTaken(root, CrashLoop.lockTimes(root)),
+                        CrashLoop.delay(s), "deduplicate");
+                if (!a.killed()) {
+                    s.finishedBeforeItsKill(a);
+                    continue;
+                }
+                List<String> problems = new ArrayList<>(watcher.checkNow(all));
+                Map<String, JsonNode> killed = CrashLoop.status(wan, problems);
+                for (Model m : models) {
+                    String state = CrashLoop.state(killed.get(m.id()));
+                    if (!state.equals("COMPLETE")) {
+                        problems.add("after the kill, " + m.id() + " is " + state + notOk(killed.get(m.id())));
+                    }
+                }
+                Cli.Result again = wan.run("deduplicate", "--json");
+                if (again.exitCode() != 0) {
+                    problems.add("the deduplicate after the kill failed: " + again);
+                }
+                problems.addAll(settle(wan, root, watcher, models, all));
+                problems.addAll(distinctInodes(root, models, 102 + 4));
+                problems.addAll(watcher.drain());
+                s.record(a, problems);
+            }
+        }
+        s.end();
+    }
+
+    /** Problems unless the models' final files are exactly {@code expected} distinct inodes. */
+    private static List<String> distinctInodes(Path root, List<Model> models, int expected) throws Exception {
+        Set<Object> inodes = new HashSet<>();
+        for (Model m : models) {
+            for (Expected f : m.files()) {
+                inodes.add(Files.readAttributes(root.resolve("wan22").resolve(m.id()).resolve(f.path()),
+                        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+            }
+        }
+        return inodes.size() == expected ? List.of()
+                : List.of("the models' files are " + inodes.size() + " distinct inodes, expected " + expected);
     }
 
     // ------------------------------------------------------------------ shared checks
