@@ -218,10 +218,11 @@ public final class StoreLayout {
         Path p = base;
         for (Path name : relativeInside(base, dir)) {
             p = p.resolve(name);
+            FileAlreadyExistsException exists = null;
             try {
                 Files.createDirectory(p);
             } catch (FileAlreadyExistsException e) {
-                // checked below: only a real directory will do
+                exists = e; // checked below: only a real directory will do
             } catch (AccessDeniedException e) {
                 throw cannotCreate(p);
             } catch (IOException e) {
@@ -239,7 +240,8 @@ public final class StoreLayout {
             if (!a.isDirectory()) {
                 throw new WanException(ErrorCode.FILESYSTEM_ERROR, "cannot create " + p
                         + ": a file of that name exists and is not a directory",
-                        "move that file away (wan keeps its own directories there), then run the command again");
+                        "move that file away (wan keeps its own directories there), then run the command again",
+                        List.of(), exists);
             }
         }
         return dir;
