@@ -70,11 +70,7 @@ final class Inspector {
         if (attrs.size() != f.size()) {
             return FileState.SIZE_MISMATCH;
         }
-        if (r == null || r.size() != attrs.size() || r.mtimeMillis() != attrs.lastModifiedTime().toMillis()) {
-            return FileState.UNVERIFIED;
-        }
-        if (r.inode() != null && (attrs.fileKey() == null || !r.inode().equals(attrs.fileKey().toString()))) {
-            // same size and mtime, other inode: a hardlink and a touch -d can fake the first two
+        if (r == null || !r.matches(attrs.size(), attrs.lastModifiedTime().toMillis(), attrs.fileKey())) {
             return FileState.UNVERIFIED;
         }
         if (r.corrupt()) {

@@ -194,7 +194,23 @@ public final class Deduplicator {
         try {
             ModelRecord record = id == null ? null : states.readOrEmpty(id);
             Map<String, FileRecord> files = record == null ? new HashMap<>() : new HashMap<>(record.files());
+            Map<String, FileRecord> before = new HashMap<>(files);
             boolean changed = false;
+            // Phase 1: each trusted record first names the inode its path is about to become, so a
+            // kill between a rename and the final state write leaves every file matching its record.
+            boolean announced = false;
+            for (Link l : links) {
+                Found f = found.get(l.file());
+                BasicFileAttributes target = attributesOrNull(found.get(l.linkedTo()).file());
+                FileRecord old = files.get(f.path());
+                if (target != null && target.fileKey() != null && trusted(old, f, l)) {
+                    files.put(f.path(), old.linkingTo(target.lastModifiedTime().toMillis(), target.fileKey().toString()));
+                    announced = true;
+                }
+            }
+            if (announced && record != null) {
+                states.write(record.withFiles(files));
+            }
             for (Link l : links) {
                 Found f = found.get(l.file());
                 Found keep = found.get(l.linkedTo());
@@ -203,11 +219,14 @@ public final class Deduplicator {
                             LinkOption.NOFOLLOW_LINKS);
                     if (now.size() != f.size() || now.lastModifiedTime().toMillis() != f.mtimeMillis()) {
                         skipped.add(l.file() + ": changed while deduplicating");
+                        if (before.get(f.path()) != null) {
+                            files.put(f.path(), before.get(f.path()));
+                            changed = true;
+                        }
                         continue;
                     }
-                    FileRecord old = files.get(f.path());
-                    boolean wasTrusted = ContentIndex.indexable(old) && old.size() == f.size()
-                            && old.mtimeMillis() == f.mtimeMillis() && l.sha256().equals(old.sha256());
+                    FileRecord old = before.get(f.path());
+                    boolean wasTrusted = trusted(old, f, l);
                     Path tmp = f.file().resolveSibling("." + f.file().getFileName() + ".wan-dedup-"
                             + ProcessHandle.current().pid() + "-" + System.nanoTime());
                     Files.createLink(tmp, keep.file());
@@ -221,6 +240,10 @@ public final class Deduplicator {
                     }
                 } catch (IOException | UnsupportedOperationException e) {
                     skipped.add(l.file() + ": cannot link (" + e.getMessage() + "); kept as a separate copy");
+                    if (before.get(f.path()) != null) {
+                        files.put(f.path(), before.get(f.path())); // not linked after all: no pending link
+                        changed = true;
+                    }
                 }
             }
             for (Found f : stale) {
@@ -248,6 +271,12 @@ public final class Deduplicator {
             }
         }
         return skipped;
+    }
+
+    /** The record of {@code f} vouches for its content as scanned: checked against this sha256, same size and mtime. */
+    private static boolean trusted(FileRecord old, Found f, Link l) {
+        return ContentIndex.indexable(old) && old.size() == f.size() && old.mtimeMillis() == f.mtimeMillis()
+                && l.sha256().equals(old.sha256());
     }
 
     private static BasicFileAttributes attributesOrNull(Path file) {

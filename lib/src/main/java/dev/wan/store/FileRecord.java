@@ -15,9 +15,13 @@ package dev.wan.store;
  *                {@link StateStore#write} for a file whose size and mtime are still the recorded ones;
  *                when present, {@code status} and the dedup index trust the file only while it is still
  *                that inode (same size and mtime is easy to fake with a hardlink and {@code touch -d})
+ * @param linking {@code <mtimeMillis>|<inode>} while {@code wan models deduplicate} is replacing this
+ *                path by a link to that (verified, same sha256) inode, else null: written before the
+ *                rename and cleared after it, so a kill in between leaves a record that matches the
+ *                path whichever inode it has (see {@link #matches})
  */
 public record FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt,
-                         String source, String how, String inode) {
+                         String source, String how, String inode, String linking) {
     public static final String SHA256 = "sha256";
     /** No sha256 in the manifest; the source stated one (Hub X-Linked-Etag, S3 checksum) and it matched. */
     public static final String UPSTREAM_SHA256 = "upstream-sha256";
@@ -27,11 +31,35 @@ public record FileRecord(long size, String sha256, String check, long mtimeMilli
     /** A record without the inode: {@link StateStore#write} stamps it. */
     public FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt, String source,
                       String how) {
-        this(size, sha256, check, mtimeMillis, verifiedAt, source, how, null);
+        this(size, sha256, check, mtimeMillis, verifiedAt, source, how, null, null);
+    }
+
+    public FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt, String source,
+                      String how, String inode) {
+        this(size, sha256, check, mtimeMillis, verifiedAt, source, how, inode, null);
     }
 
     public FileRecord withInode(String fileKey) {
-        return new FileRecord(size, sha256, check, mtimeMillis, verifiedAt, source, how, fileKey);
+        return new FileRecord(size, sha256, check, mtimeMillis, verifiedAt, source, how, fileKey, linking);
+    }
+
+    /** This record while deduplicate links its path to the inode {@code fileKey} with mtime {@code mtime}. */
+    public FileRecord linkingTo(long mtime, String fileKey) {
+        return new FileRecord(size, sha256, check, mtimeMillis, verifiedAt, source, how, inode, mtime + "|" + fileKey);
+    }
+
+    /**
+     * Whether a file with this size, mtime and inode is the one recorded: the recorded mtime, or the
+     * mtime and inode of the link a deduplicate was making when it stopped.
+     */
+    public boolean matches(long fileSize, long fileMtime, Object fileKey) {
+        if (fileSize != size) {
+            return false;
+        }
+        if (fileMtime == mtimeMillis) {
+            return true;
+        }
+        return linking != null && fileKey != null && linking.equals(fileMtime + "|" + fileKey);
     }
 
     public boolean corrupt() {
@@ -39,6 +67,6 @@ public record FileRecord(long size, String sha256, String check, long mtimeMilli
     }
 
     public FileRecord markedCorrupt(String actualSha256, String at) {
-        return new FileRecord(size, actualSha256, CORRUPT, mtimeMillis, at, source, how, inode);
+        return new FileRecord(size, actualSha256, CORRUPT, mtimeMillis, at, source, how, inode, null);
     }
 }

@@ -137,7 +137,7 @@ final class StateCodec {
             throw new Bad(where + " has an unknown check '" + printable(check) + "'");
         }
         return new FileRecord(size, sha, check, number(n, "mtimeMillis", where), text(n, "verifiedAt", true),
-                text(n, "source", true), text(n, "how", true), text(n, "inode", true));
+                text(n, "source", true), text(n, "how", true), text(n, "inode", true), text(n, "linking", true));
     }
 
     /** A path inside a model directory, as the manifest would accept it. */
