@@ -338,7 +338,7 @@ final class Downloader {
         private synchronized void writeJournal() throws IOException {
             ch.force(false);
             new PartJournal(journal.source(), journal.size(), journal.sha256(), journal.chunkSize(),
-                    ((BitSet) done.clone()).toLongArray()).write(journalFile);
+                    ((BitSet) done.clone()).toLongArray()).write(confinedTo != null ? confinedTo : journalFile.getParent(), journalFile);
             lastJournalNanos = System.nanoTime();
         }
 

@@ -53,6 +53,11 @@ record PartJournal(String source, long size, String sha256, int chunkSize, long[
 
     /** Its parent is created by the ensure (which refuses links on the way), never here. */
     void write(Path file) throws IOException {
-        Fs.writeAtomically(file, JSON.writeValueAsBytes(this));
+        write(file.getParent(), file);
+    }
+
+    /** Written below {@code base} without following a link at any level (see Fs.writeAtomically). */
+    void write(Path base, Path file) throws IOException {
+        Fs.writeAtomically(base, file, JSON.writeValueAsBytes(this));
     }
 }

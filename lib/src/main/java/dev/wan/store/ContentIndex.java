@@ -159,7 +159,7 @@ public final class ContentIndex {
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                 Fs.deleteTree(file); // the index's own name; a directory there can only be damage
             }
-            Fs.writeAtomically(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
+            Fs.writeAtomically(layout.root(), file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
         } catch (IOException | RuntimeException e) {
             // The index is a cache: failing to save it (read-only store, full disk, .index a link)
             // costs a rebuild next time. A temp file a failed rename left is removed next time too.

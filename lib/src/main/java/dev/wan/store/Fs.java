@@ -70,52 +70,121 @@ public final class Fs {
         }
     }
 
+    /** Work on one directory opened without following links (see {@link #inDirectory}). */
+    @FunctionalInterface
+    public interface DirectoryWork<T> {
+        T apply(SecureDirectoryStream<Path> dir) throws IOException;
+    }
+
     /**
-     * Opens {@code file} below {@code base} with no link followed at any level, race-free: each
-     * directory from {@code base} down is opened relative to its parent with O_NOFOLLOW
-     * ({@link SecureDirectoryStream}, i.e. openat), then the file itself with O_NOFOLLOW. A link
-     * swapped in anywhere, at any moment, makes the open fail instead of landing elsewhere.
-     * ({@code base} itself is trusted: MODELS_ROOT is the operator's and may be a link.)
+     * Runs {@code work} on {@code dir} (below {@code base}) opened with no link followed at any
+     * level, race-free: each directory from {@code base} down is opened relative to its parent with
+     * O_NOFOLLOW ({@link SecureDirectoryStream}, i.e. openat). A link swapped in anywhere, at any
+     * moment, makes the walk fail instead of landing elsewhere; what {@code work} does through the
+     * stream (openat, unlinkat, renameat) stays in that very directory. ({@code base} itself is
+     * trusted: MODELS_ROOT is the operator's and may be a link.) Returns null where the platform has
+     * no openat; callers then fall back to checked paths.
+     */
+    public static <T> T inDirectory(Path base, Path dir, DirectoryWork<T> work) throws IOException {
+        Path b = base.toAbsolutePath().normalize();
+        Path rel = b.relativize(dir.toAbsolutePath().normalize());
+        if (rel.startsWith("..")) {
+            throw new IllegalArgumentException(dir + " is not below " + base);
+        }
+        List<SecureDirectoryStream<Path>> opened = new ArrayList<>();
+        try (DirectoryStream<Path> top = Files.newDirectoryStream(b)) {
+            if (!(top instanceof SecureDirectoryStream<Path> at)) {
+                return null;
+            }
+            Path where = b;
+            for (Path name : rel) {
+                if (name.toString().isEmpty()) {
+                    continue;
+                }
+                where = where.resolve(name);
+                try {
+                    at = at.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) { // ELOOP comes as a bare IOException
+                    if (Files.isSymbolicLink(where)) {
+                        throw StoreLayout.symlinkRefused(where);
+                    }
+                    throw e;
+                }
+                opened.add(at);
+            }
+            return work.apply(at);
+        } finally {
+            for (SecureDirectoryStream<Path> d : opened) {
+                d.close(); // channels opened through it keep their own descriptors
+            }
+        }
+    }
+
+    /**
+     * Opens {@code file} below {@code base} with no link followed at any level (see
+     * {@link #inDirectory}), the file itself with O_NOFOLLOW too.
      */
     public static FileChannel openBelow(Path base, Path file, Set<? extends OpenOption> options) throws IOException {
         Set<OpenOption> opts = new HashSet<>(options);
         opts.add(LinkOption.NOFOLLOW_LINKS);
-        Path rel = base.toAbsolutePath().normalize().relativize(file.toAbsolutePath().normalize());
-        if (rel.startsWith("..") || rel.getNameCount() == 0 || rel.toString().isEmpty()) {
-            throw new IllegalArgumentException(file + " is not below " + base);
-        }
-        List<SecureDirectoryStream<Path>> opened = new ArrayList<>();
-        try (DirectoryStream<Path> top = Files.newDirectoryStream(base)) {
-            if (!(top instanceof SecureDirectoryStream<Path> dir)) {
-                StoreLayout.requireNoLinks(base, file);
-                return FileChannel.open(file, opts); // no openat here: checked, then opened without following
-            }
-            Path at = base;
-            for (int i = 0; i < rel.getNameCount() - 1; i++) {
-                Path name = rel.getName(i);
-                at = at.resolve(name);
-                try {
-                    dir = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException e) { // ELOOP comes as a bare IOException
-                    if (Files.isSymbolicLink(at)) {
-                        throw StoreLayout.symlinkRefused(at);
-                    }
-                    throw e;
-                }
-                opened.add(dir);
-            }
+        Path name = file.getFileName();
+        FileChannel ch = inDirectory(base, file.getParent(), dir -> {
             try {
-                return (FileChannel) dir.newByteChannel(rel.getFileName(), opts);
+                return (FileChannel) dir.newByteChannel(name, opts);
             } catch (IOException e) {
                 if (Files.isSymbolicLink(file)) {
                     throw StoreLayout.symlinkRefused(file);
                 }
                 throw e;
             }
-        } finally {
-            for (SecureDirectoryStream<Path> d : opened) {
-                d.close(); // the channel keeps its own descriptor
+        });
+        if (ch == null) {
+            StoreLayout.requireNoLinks(base, file);
+            ch = FileChannel.open(file, opts); // no openat here: checked, then opened without following
+        }
+        return ch;
+    }
+
+    /**
+     * {@link #writeAtomically(Path, byte[])} for a file below {@code base}, race-free: the temp file
+     * is created, written, fsynced and renamed over {@code target} inside the directory opened
+     * without following links, so a link swapped in for any directory on the way, at any moment,
+     * fails the write instead of redirecting it.
+     */
+    public static void writeAtomically(Path base, Path target, byte[] bytes) throws IOException {
+        Path name = target.getFileName();
+        Path tmp = Path.of(name + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        Boolean done = inDirectory(base, target.getParent(), dir -> {
+            try {
+                dir.deleteFile(tmp); // a leftover of a crashed writer with our pid, or a planted entry
+            } catch (NoSuchFileException e) {
+                // the usual case
             }
+            try {
+                try (FileChannel ch = (FileChannel) dir.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))) {
+                    ch.write(java.nio.ByteBuffer.wrap(bytes));
+                    ch.force(true);
+                }
+                dir.move(tmp, dir, name); // renameat: replaces a link at the target, never follows it
+            } catch (IOException e) {
+                try {
+                    dir.deleteFile(tmp);
+                } catch (IOException ignored) {
+                    // nothing was created
+                }
+                throw e;
+            }
+            try (FileChannel self = (FileChannel) dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
+                self.force(true); // the rename survives a power cut
+            } catch (IOException | RuntimeException ignored) {
+                // some filesystems refuse fsync on directories; the rename is still atomic
+            }
+            return Boolean.TRUE;
+        });
+        if (done == null) {
+            StoreLayout.requireNoLinks(base, target.getParent());
+            writeAtomically(target, bytes);
         }
     }
 

@@ -98,8 +98,8 @@ public final class Pins {
                 return; // pinned already: every pinned state write passes here, keep it to one lstat
             }
             removeUnlessRegular(marker);
-            try (FileChannel ignored = FileChannel.open(marker, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel ignored = Fs.openBelow(layout.root(), marker,
+                    java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 // empty: its existence is the pin
             } catch (FileAlreadyExistsException e) {
                 removeUnlessRegular(marker); // a racing pin made it (fine) or someone planted a link (replace)

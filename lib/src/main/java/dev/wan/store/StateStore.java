@@ -157,7 +157,7 @@ public final class StateStore {
                 // .state/<id>.json is wan's name; a directory there is damage and holds no model byte
                 Fs.deleteTree(target);
             }
-            Fs.writeAtomically(target, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stamped(id, record)));
+            Fs.writeAtomically(layout.root(), target, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stamped(id, record)));
         } catch (IOException e) {
             throw Fs.map(e, "cannot write state of " + id);
         }
@@ -219,8 +219,8 @@ public final class StateStore {
                 a = null;
             }
             if (a == null) {
-                try (FileChannel ignored = FileChannel.open(marker, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                try (FileChannel ignored = Fs.openBelow(layout.root(), marker,
+                        java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                     // empty: only its mtime matters
                 }
             }

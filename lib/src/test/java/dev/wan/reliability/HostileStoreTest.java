@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * MODELS_ROOT must be byte-, mode- and mtime-identical with unchanged listings, no command may end
  * in an internal error, and no model directory may be published as a link wan did not make.
  *
- * <p>Prints {@code tried N, held N, broke N} last. {@code -Dwan.hostile.store.rounds=N} repeats
- * every case N times over fresh stores (the soak script uses it).
+ * <p>Prints {@code tried N, held N, broke N} last. {@code -Dwan.hostile.store.races=N} adds N cases
+ * where the links are swapped in and out while the command runs (the soak script).
  */
 class HostileStoreTest {
     private static final String A = "a@1.0.0";
@@ -74,7 +74,6 @@ class HostileStoreTest {
 
     @Test
     void noCommandTouchesAnythingOutsideTheStoreThroughAPlantedLink() throws Exception {
-        int rounds = Integer.getInteger("wan.hostile.store.rounds", 1);
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path manifest = manifest(work);
         Path template = tmp.resolve("template");
@@ -82,7 +81,7 @@ class HostileStoreTest {
 
         int tried = 0;
         List<String> broke = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
+        {
             for (String internal : INTERNAL) {
                 for (Plant plant : Plant.values()) {
                     if (plant == Plant.HARDLINK_TO_FILE && !FILES.contains(internal)) {
@@ -102,6 +101,95 @@ class HostileStoreTest {
         System.out.println("hostile store: tried " + tried + ", held " + (tried - broke.size()) + ", broke "
                 + broke.size());
         assertEquals(List.of(), broke);
+    }
+
+    /** Directories a racer swaps for a link and back while a command runs (the soak's race mode). */
+    static final List<String> RACED = List.of(".tmp", ".tmp/" + B + ".staging", ".tmp/" + B + ".staging/sub",
+            ".locks", ".state", ".index", ".pins", ".trash", ".quarantine", "wan22");
+
+    /**
+     * The same rules while a racer keeps swapping one store directory for a link to the canary and
+     * back, at random sub-millisecond moments, for the whole command: the checks wan makes before
+     * it opens must not be a window. Off in CI ({@code -Dwan.hostile.store.races=N} runs N cases;
+     * tests/soak/reliability.sh asks for them).
+     */
+    @Test
+    void noCommandTouchesAnythingOutsideTheStoreWhileLinksAreSwappedIn() throws Exception {
+        int races = Integer.getInteger("wan.hostile.store.races", 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(races > 0, "race mode is for the soak script");
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path manifest = manifest(work);
+        Path template = tmp.resolve("template");
+        prepareStore(template, manifest);
+        java.util.Random random = new java.util.Random(Long.getLong("wan.hostile.store.seed", System.nanoTime()));
+        int tried = 0;
+        List<String> broke = new ArrayList<>();
+        for (int i = 0; i < races; i++) {
+            String raced = RACED.get(random.nextInt(RACED.size()));
+            List<String> command = COMMANDS.get(random.nextInt(COMMANDS.size()));
+            tried++;
+            String problem = runRace(template, manifest, raced, command, random.nextLong(), tried);
+            if (problem != null) {
+                broke.add(raced + " raced, wan " + String.join(" ", command) + ": " + problem);
+            }
+        }
+        broke.stream().limit(40).forEach(System.out::println);
+        System.out.println("hostile store races: tried " + tried + ", held " + (tried - broke.size()) + ", broke "
+                + broke.size());
+        assertEquals(List.of(), broke);
+    }
+
+    private String runRace(Path template, Path manifest, String raced, List<String> command, long seed, int n)
+            throws Exception {
+        Path caseDir = tmp.resolve("race-" + n);
+        Path root = caseDir.resolve("root");
+        copyTree(template, root);
+        Path canaryDir = caseDir.resolve("canary-dir");
+        plantCanaries(canaryDir, caseDir.resolve("canary-file"));
+        Map<String, String> before = snapshot(caseDir, root);
+        Path victim = root.resolve(raced);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread racer = new Thread(() -> {
+            java.util.Random r = new java.util.Random(seed);
+            int swap = 0;
+            while (!stop.get()) {
+                try {
+                    Files.createDirectories(victim.getParent());
+                    if (Files.isDirectory(victim, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.move(victim, victim.resolveSibling(victim.getFileName() + ".away-" + swap++));
+                    }
+                    Files.createSymbolicLink(victim, canaryDir);
+                    java.util.concurrent.locks.LockSupport.parkNanos(r.nextInt(1_000_000));
+                    Files.deleteIfExists(victim);
+                    java.util.concurrent.locks.LockSupport.parkNanos(r.nextInt(1_000_000));
+                } catch (IOException | RuntimeException e) {
+                    // the command got there first: try again
+                }
+            }
+        }, "racer");
+        racer.start();
+        List<String> args = new ArrayList<>(command);
+        args.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString(), "--lock-timeout", "2s"));
+        StringWriter err = new StringWriter();
+        int code;
+        try {
+            code = WanCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new));
+        } catch (Throwable t) {
+            return "threw " + t;
+        } finally {
+            stop.set(true);
+            racer.join();
+        }
+        List<String> problems = new ArrayList<>();
+        if (code == WanCli.EXIT_INTERNAL) {
+            problems.add("exit 70: " + err.toString().lines().findFirst().orElse(""));
+        }
+        Map<String, String> after = snapshot(caseDir, root);
+        if (!before.equals(after)) {
+            problems.add("canaries changed: " + diff(before, after));
+        }
+        deleteIfPresent(caseDir);
+        return problems.isEmpty() ? null : String.join("; ", problems) + " (exit " + code + ")";
     }
 
     /** One case in a fresh copy of the template store; null when every rule held. */
