@@ -122,8 +122,8 @@ final class EnsureJob {
                 claimed.clear();
                 if (committed || noSpace) {
                     // After NO_SPACE nothing is kept for resuming: partial files would hold on to the space.
-                    Fs.deleteTree(staging);
-                    Fs.deleteTree(layout.journalDir(id));
+                    Fs.deleteTree(layout.root(), staging);
+                    Fs.deleteTree(layout.root(), layout.journalDir(id));
                 } else {
                     keepOnlyResumable(id);
                 }
@@ -643,7 +643,7 @@ final class EnsureJob {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.tmpDir(), layout.stagingPrefix(id) + "*")) {
             for (Path p : entries) {
                 if (!p.equals(layout.stagingDir(id)) && !p.equals(layout.journalDir(id))) {
-                    Fs.deleteTree(p);
+                    Fs.deleteTree(layout.root(), p);
                 }
             }
         } catch (NoSuchFileException e) {
@@ -664,50 +664,37 @@ final class EnsureJob {
         Path staging = layout.stagingDir(id);
         Path journals = layout.journalDir(id);
         if (!Files.isDirectory(journals, LinkOption.NOFOLLOW_LINKS)) {
-            Fs.deleteTree(journals);
+            Fs.deleteTree(layout.root(), journals);
         }
         if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
-            Fs.deleteTree(staging);
-            Fs.deleteTree(journals);
+            Fs.deleteTree(layout.root(), staging);
+            Fs.deleteTree(layout.root(), journals);
             return;
         }
         try {
-            prune(staging, p -> Files.exists(layout.journalFile(id, staging.relativize(p).toString()),
-                    LinkOption.NOFOLLOW_LINKS));
+            Fs.prune(layout.root(), staging, rel -> Files.exists(layout.journalFile(id, rel), LinkOption.NOFOLLOW_LINKS));
             if (Files.isDirectory(journals, LinkOption.NOFOLLOW_LINKS)) {
-                prune(journals, p -> true);
+                Fs.prune(layout.root(), journals, rel -> true);
+            }
+            if (isEmptyDirectory(staging)) {
+                Fs.deleteTree(layout.root(), staging);
             }
         } catch (IOException e) {
-            Fs.deleteTree(staging); // when in doubt, start over rather than trust odd leftovers
-            Fs.deleteTree(journals);
+            Fs.deleteTree(layout.root(), staging); // when in doubt, start over rather than trust odd leftovers
+            Fs.deleteTree(layout.root(), journals);
             return;
         }
         if (!Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
-            Fs.deleteTree(journals);
+            Fs.deleteTree(layout.root(), journals);
         }
     }
 
-    /** Keeps plain files {@code keep} accepts and non-empty real directories; deletes everything else. */
-    private static void prune(Path dir, java.util.function.Predicate<Path> keep) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
-                        java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isDirectory()) {
-                    try (var children = Files.list(p)) {
-                        if (children.findAny().isEmpty()) {
-                            Files.delete(p);
-                        }
-                    }
-                } else if (!a.isRegularFile() || linkCount(p) != 1 || !keep.test(p)) {
-                    Files.delete(p); // unlinks a symlink itself, never its target
-                }
-            }
+    private static boolean isEmptyDirectory(Path dir) {
+        try (var children = Files.list(dir)) {
+            return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && children.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
-    }
-
-    private static int linkCount(Path p) throws IOException {
-        return (Integer) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
     }
 
     private static void deleteQuietly(Path p) {

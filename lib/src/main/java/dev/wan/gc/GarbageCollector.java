@@ -337,7 +337,7 @@ public final class GarbageCollector {
                     } // else: the model is gone already; a stale state file is collected as an orphan next time
                 }
             }
-            long freed = Inodes.deleteCounting(trash);
+            long freed = Inodes.deleteCounting(layout.root(), trash);
             reclaimed += freed;
             deleted.add(new Deletion(d.model(), d.reason(), freed, d.lastUsed(), d.directory()));
         }
@@ -360,18 +360,18 @@ public final class GarbageCollector {
     private Optional<Leftover> removeLeftover(Leftover l) {
         switch (l.kind()) {
             case TRASH -> {
-                return Optional.of(new Leftover(l.path(), l.kind(), Inodes.deleteCounting(l.path())));
+                return Optional.of(new Leftover(l.path(), l.kind(), Inodes.deleteCounting(layout.root(), l.path())));
             }
             case STALE_TMP -> {
                 Optional<ModelId> owner = tmpOwner(l.path());
                 if (l.path().getParent().equals(layout.stateDir()) || owner.isEmpty()) {
-                    return Optional.of(new Leftover(l.path(), l.kind(), Inodes.deleteCounting(l.path())));
+                    return Optional.of(new Leftover(l.path(), l.kind(), Inodes.deleteCounting(layout.root(), l.path())));
                 }
                 try (ModelLock lock = tryLock(owner.get())) {
                     if (lock == null || !isStale(l.path(), clock.instant().minus(policy.tmpGrace()).toEpochMilli())) {
                         return Optional.empty();
                     }
-                    return Optional.of(new Leftover(l.path(), l.kind(), Inodes.deleteCounting(l.path())));
+                    return Optional.of(new Leftover(l.path(), l.kind(), Inodes.deleteCounting(layout.root(), l.path())));
                 }
             }
             case ORPHAN_STATE -> {

@@ -84,8 +84,8 @@ final class Inodes {
      * last one. Never descends through a link (see {@link Fs#deleteTreeCounting}). Best effort:
      * what cannot be deleted stays (the next collection tries again).
      */
-    static long deleteCounting(Path dir) {
-        return Fs.deleteTreeCounting(dir);
+    static long deleteCounting(Path base, Path dir) {
+        return Fs.deleteTreeCounting(base, dir);
     }
 
     /** The newest modification time in a tree (a partial download is "stale" only if nothing in it moved). */

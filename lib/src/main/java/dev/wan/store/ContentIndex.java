@@ -157,7 +157,7 @@ public final class ContentIndex {
             layout.mkdirs(file.getParent());
             removeStaleTemps();
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                Fs.deleteTree(file); // the index's own name; a directory there can only be damage
+                Fs.deleteTree(layout.root(), file); // the index's own name; a directory there can only be damage
             }
             Fs.writeAtomically(layout.root(), file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
         } catch (IOException | RuntimeException e) {
@@ -198,7 +198,7 @@ public final class ContentIndex {
         for (Path p : staleTemps(java.time.Instant.now())) {
             try {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Fs.deleteTree(p);
+                    Fs.deleteTree(layout.root(), p);
                 } else {
                     Files.deleteIfExists(p); // a link is unlinked, never followed
                 }

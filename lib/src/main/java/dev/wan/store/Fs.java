@@ -222,21 +222,87 @@ public final class Fs {
      * Best effort: what cannot be deleted stays for the next run.
      */
     public static long deleteTreeCounting(Path dir) {
-        Path parent = dir.toAbsolutePath().getParent();
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        if (parent == null || dir.getFileName() == null) {
+            throw new IllegalArgumentException("refusing to delete " + dir);
+        }
+        return deleteTreeCounting(parent, dir);
+    }
+
+    /**
+     * As {@link #deleteTreeCounting(Path)}, with every directory from {@code base} down to the
+     * tree's parent opened without following links too (see {@link #inDirectory}): a store
+     * directory swapped for a link while this runs fails the deletion instead of redirecting it.
+     */
+    public static long deleteTreeCounting(Path base, Path dir) {
+        Path parent = dir.toAbsolutePath().normalize().getParent();
         Path name = dir.getFileName();
         if (parent == null || name == null) {
             throw new IllegalArgumentException("refusing to delete " + dir);
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
-            if (ds instanceof SecureDirectoryStream<Path> sds) {
-                return deleteEntry(sds, parent, name);
+        try {
+            Long freed = inDirectory(base, parent, sds -> deleteEntry(sds, parent, name));
+            if (freed != null) {
+                return freed;
             }
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException e) {
-            return 0;
+        } catch (IOException | WanException e) {
+            return 0; // gone, or a link on the way: nothing of ours to delete there
         }
         return deleteWalking(dir);
+    }
+
+    /** Removes a tree below {@code base}, never through a link (see {@link #deleteTreeCounting(Path, Path)}). */
+    public static void deleteTree(Path base, Path dir) {
+        deleteTreeCounting(base, dir);
+    }
+
+    /**
+     * Keeps, below {@code dir}, the plain files (regular, one link) whose path relative to it
+     * {@code keep} accepts and the directories that still hold one; deletes everything else
+     * (unlinking links, FIFOs, hardlinked files, never following them). Works through directories
+     * opened without following links from {@code base} down, so it is race-free.
+     */
+    public static void prune(Path base, Path dir, java.util.function.Predicate<String> keep) throws IOException {
+        Boolean done = inDirectory(base, dir, sds -> {
+            pruneIn(sds, dir, "", keep);
+            return Boolean.TRUE;
+        });
+        if (done == null) {
+            throw new IOException("no openat on this platform: " + dir + " is not pruned");
+        }
+    }
+
+    /** Returns whether {@code in} is empty afterwards. */
+    private static boolean pruneIn(SecureDirectoryStream<Path> in, Path at, String prefix,
+                                   java.util.function.Predicate<String> keep) throws IOException {
+        List<Path> names = new ArrayList<>();
+        in.forEach(c -> names.add(c.getFileName()));
+        int kept = 0;
+        for (Path name : names) {
+            BasicFileAttributes a;
+            try {
+                a = in.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            String rel = prefix + name;
+            if (a.isDirectory()) {
+                boolean empty;
+                try (SecureDirectoryStream<Path> sub = in.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    empty = pruneIn(sub, at.resolve(name), rel + "/", keep);
+                }
+                if (empty) {
+                    unlink(in, name, true);
+                } else {
+                    kept++;
+                }
+            } else if (a.isRegularFile() && linkCount(at.resolve(name)) == 1 && keep.test(rel)) {
+                kept++;
+            } else {
+                unlink(in, name, false); // a link is removed itself, its target untouched
+            }
+        }
+        return kept == 0;
     }
 
     private static long deleteEntry(SecureDirectoryStream<Path> in, Path dir, Path name) {

@@ -120,7 +120,7 @@ public final class Pins {
         try {
             BasicFileAttributes a = Files.readAttributes(marker, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (a.isDirectory()) {
-                Fs.deleteTree(marker);
+                Fs.deleteTree(layout.root(), marker);
             } else {
                 Files.deleteIfExists(marker);
             }
@@ -135,7 +135,7 @@ public final class Pins {
         }
     }
 
-    private static void removeUnlessRegular(Path marker) throws IOException {
+    private void removeUnlessRegular(Path marker) throws IOException {
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(marker, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -143,7 +143,7 @@ public final class Pins {
             return;
         }
         if (a.isDirectory()) {
-            Fs.deleteTree(marker); // never descends through a link
+            Fs.deleteTree(layout.root(), marker); // never descends through a link
         } else if (!a.isRegularFile()) {
             Files.deleteIfExists(marker); // unlinks a symlink or fifo itself
         }

@@ -155,7 +155,7 @@ public final class StateStore {
             BasicFileAttributes a = attributes(target);
             if (a != null && a.isDirectory()) {
                 // .state/<id>.json is wan's name; a directory there is damage and holds no model byte
-                Fs.deleteTree(target);
+                Fs.deleteTree(layout.root(), target);
             }
             Fs.writeAtomically(layout.root(), target, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stamped(id, record)));
         } catch (IOException e) {
@@ -212,7 +212,7 @@ public final class StateStore {
             // a link, a directory, or a hardlink to someone else's file: touching it would change theirs
             if (a != null && (!a.isRegularFile() || Fs.linkCount(marker) != 1)) {
                 if (a.isDirectory()) {
-                    Fs.deleteTree(marker);
+                    Fs.deleteTree(layout.root(), marker);
                 } else {
                     Files.deleteIfExists(marker); // a symlink is unlinked, its target untouched
                 }
