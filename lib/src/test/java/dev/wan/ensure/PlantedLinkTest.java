@@ -58,7 +58,9 @@ class PlantedLinkTest {
     }
 
     private GarbageCollector gc(GcPolicy policy) {
-        return new GarbageCollector(layout, Clock.systemUTC(), policy.withTmpGrace(Duration.ZERO));
+        // an hour ahead: what the test just created is older than the (zero) grace, whatever the clock's tick
+        return new GarbageCollector(layout, Clock.offset(Clock.systemUTC(), Duration.ofHours(1)),
+                policy.withTmpGrace(Duration.ZERO));
     }
 
     @Test
@@ -213,6 +215,7 @@ class PlantedLinkTest {
     void aStaleIndexTempFileIsCollected() throws Exception {
         Path stale = Files.createDirectories(root.resolve(".index")).resolve("sha256.json.tmp-99-1");
         Files.writeString(stale, "half");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
 
         GcResult r = gc(GcPolicy.LEFTOVERS_ONLY).collect(false);
 
