@@ -91,20 +91,18 @@ class S3CrashResumeTest {
                 secondRun.add(r.byteRange());
             }
         }
-        long requested = 0;
+        BitSet fetched = new BitSet();
         for (long[] range : secondRun) {
             int chunk = (int) (range[0] / CHUNK);
             assertEquals((long) chunk * CHUNK, range[0], "ranges start at chunk boundaries");
             assertTrue(!done.get(chunk), "chunk " + chunk + " was finished before the kill but fetched again");
-            requested += range[1] - range[0] + 1;
+            fetched.set(chunk);
         }
-        long missing = 0;
-        for (int c = 0; c < chunks; c++) {
-            if (!done.get(c)) {
-                missing += Math.min(SIZE, (long) (c + 1) * CHUNK) - (long) c * CHUNK;
-            }
-        }
-        assertEquals(missing, requested, "the second run fetched exactly the missing chunks");
+        BitSet missing = new BitSet();
+        missing.set(0, chunks);
+        missing.andNot(done);
+        // A chunk retried after a slow or cut connection (a loaded CI machine) is one chunk, fetched twice.
+        assertEquals(missing, fetched, "the second run fetched exactly the missing chunks");
         assertTrue(emptyTmp(root), "nothing left in .tmp");
         WanProcess.Result status = WanProcess.run(env, tmp, "status", ID, "--json");
         assertTrue(status.stdout().contains("\"state\" : \"COMPLETE\""), status.toString());
