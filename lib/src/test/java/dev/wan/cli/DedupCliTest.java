@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** deduplicate, disk-usage and the preflight's NO_SPACE through the CLI. */
 class DedupCliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path root;
@@ -33,19 +30,9 @@ class DedupCliTest {
     private final byte[] encoder = Fixtures.bytes(1_000_000, 1);
     private final byte[] vae = Fixtures.bytes(200_000, 2);
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     private Run wan(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.run(root, manifest, args);
     }
 
     /** A store filled by hand: three models, shared encoder and VAE, same-path same-size different shards. */

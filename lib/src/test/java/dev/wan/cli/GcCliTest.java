@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code wan models gc}, {@code pin} and {@code unpin} in-process: exit codes, text and --json. */
 class GcCliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ALPHA = "alpha@1.0.0";
     private static final String BETA = "beta@1.0.0";
 
@@ -33,21 +28,9 @@ class GcCliTest {
     private Fixtures.TestModel alpha;
     private Fixtures.TestModel beta;
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     private Run wan(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.run(root, manifest, args);
     }
 
     @BeforeEach
@@ -60,7 +43,7 @@ class GcCliTest {
         beta.writeTo(work.resolve("src/beta"));
         manifest = work.resolve("models.toml");
         Fixtures.writeManifest(manifest, alpha, beta);
-        assertEquals(0, wan("ensure", "--all", "--quiet").code);
+        assertEquals(0, wan("ensure", "--all", "--quiet").code());
     }
 
     private Path dir(String id) {
@@ -71,7 +54,7 @@ class GcCliTest {
     void dryRunJsonListsThePlanAndDeletesNothing() throws Exception {
         Run r = wan("models", "gc", "--dry-run", "--max-size", "0B", "--json");
 
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         JsonNode doc = r.json();
         assertEquals("gc", doc.get("command").asText());
         assertTrue(doc.get("ok").asBoolean());
@@ -94,20 +77,20 @@ class GcCliTest {
     void dryRunTextSaysWhatWouldBeDeletedAndWhy() {
         Run r = wan("gc", "--dry-run", "--max-age", "0s");
 
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("would delete"), r.out);
-        assertTrue(r.out.contains(ALPHA) && r.out.contains("TOO_OLD"), r.out);
-        assertTrue(r.out.contains("would reclaim"), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("would delete"), r.out());
+        assertTrue(r.out().contains(ALPHA) && r.out().contains("TOO_OLD"), r.out());
+        assertTrue(r.out().contains("would reclaim"), r.out());
         assertTrue(Files.exists(dir(ALPHA)));
     }
 
     @Test
     void gcDeletesUnpinnedModelsAndKeepsPinnedOnes() throws Exception {
-        assertEquals(0, wan("models", "pin", ALPHA).code);
+        assertEquals(0, wan("models", "pin", ALPHA).code());
 
         Run r = wan("models", "gc", "--max-size", "1KiB", "--json");
 
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         JsonNode doc = r.json();
         assertFalse(doc.get("dryRun").asBoolean());
         assertEquals(1, doc.get("deleted").size());
@@ -131,15 +114,15 @@ class GcCliTest {
         boolean listed = wan("list", "--json").json().get("models").get(0).get("pinned").asBoolean();
         Run unpin = wan("unpin", ALPHA);
 
-        assertEquals(0, pin.code, pin.err);
+        assertEquals(0, pin.code(), pin.err());
         assertEquals("pin", pin.json().get("command").asText());
         assertEquals(ALPHA, pin.json().get("model").asText());
         assertTrue(pin.json().get("pinned").asBoolean());
         assertTrue(pin.json().get("changed").asBoolean());
         assertFalse(again.json().get("changed").asBoolean());
         assertTrue(listed);
-        assertEquals(0, unpin.code);
-        assertTrue(unpin.out.contains("unpinned"), unpin.out);
+        assertEquals(0, unpin.code());
+        assertTrue(unpin.out().contains("unpinned"), unpin.out());
         assertFalse(wan("status", "--json").json().get("models").get(0).get("pinned").asBoolean());
     }
 
@@ -147,18 +130,18 @@ class GcCliTest {
     void pinOfAnUnknownModelExitsFourWithModelNotFound() throws Exception {
         Run r = wan("pin", "nope@1.0.0", "--json");
 
-        assertEquals(4, r.code);
+        assertEquals(4, r.code());
         assertEquals("MODEL_NOT_FOUND", r.json().get("error").get("code").asText());
-        assertEquals(4, wan("unpin", "nope@1.0.0").code);
+        assertEquals(4, wan("unpin", "nope@1.0.0").code());
     }
 
     @Test
     void aBadSizeIsAUsageError() throws Exception {
         Run r = wan("gc", "--max-size", "12XB", "--json");
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertEquals("USAGE", r.json().get("error").get("code").asText());
-        assertTrue(r.err.contains("not a size"), r.err);
+        assertTrue(r.err().contains("not a size"), r.err());
     }
 
     @Test
@@ -167,7 +150,7 @@ class GcCliTest {
 
         Run r = wan("gc", "--json");
 
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         assertEquals(0, r.json().get("deleted").size());
         assertEquals("TRASH", r.json().get("leftovers").get(0).get("kind").asText());
         assertEquals(1000, r.json().get("bytesReclaimed").asLong());

@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wan.cli.WanCli;
+import dev.wan.cli.InProcessWan;
+import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code status}, must stop {@code gc} from deleting the model, and {@code ensure} repairs it.
  */
 class DamagedStatePinTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PINNED = "pinned@1.0.0";
     private static final String OTHER = "other@1.0.0";
 
@@ -38,21 +33,9 @@ class DamagedStatePinTest {
 
     private Path manifest;
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
 
     private Run wan(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.run(root, manifest, args);
     }
 
     @BeforeEach
@@ -65,8 +48,8 @@ class DamagedStatePinTest {
         other.writeTo(work.resolve("src/o"));
         manifest = work.resolve("models.toml");
         Fixtures.writeManifest(manifest, pinned, other);
-        assertEquals(0, wan("ensure", "--all", "--quiet").code);
-        assertEquals(0, wan("models", "pin", PINNED).code);
+        assertEquals(0, wan("ensure", "--all", "--quiet").code());
+        assertEquals(0, wan("models", "pin", PINNED).code());
     }
 
     private Path stateFile() {
@@ -100,8 +83,8 @@ class DamagedStatePinTest {
 
         Run gc = wan("models", "gc", "--max-size", "0", "--json");
 
-        assertEquals(0, gc.code, gc.err);
-        assertTrue(Files.isDirectory(root.resolve("wan22").resolve(PINNED)), how + ": " + gc.out);
+        assertEquals(0, gc.code(), gc.err());
+        assertTrue(Files.isDirectory(root.resolve("wan22").resolve(PINNED)), how + ": " + gc.out());
         assertFalse(Files.exists(root.resolve("wan22").resolve(OTHER)), "the unpinned model goes");
     }
 
@@ -116,17 +99,17 @@ class DamagedStatePinTest {
         Run ensure = wan("ensure", PINNED, "--quiet");
         Run after = wan("status", PINNED, "--json");
 
-        assertEquals(0, status.code, status.err);
+        assertEquals(0, status.code(), status.err());
         JsonNode model = status.json().get("models").get(0);
         assertTrue(model.get("pinned").asBoolean(), how + ": still pinned");
-        assertTrue(model.hasNonNull("stateProblem"), how + ": " + status.out);
-        assertTrue(text.out.contains("state problem"), how + ": " + text.out);
-        assertTrue(verify.code == 0, how + ": verify " + verify.code + " " + verify.err);
-        assertEquals(0, ensure.code, ensure.err);
+        assertTrue(model.hasNonNull("stateProblem"), how + ": " + status.out());
+        assertTrue(text.out().contains("state problem"), how + ": " + text.out());
+        assertTrue(verify.code() == 0, how + ": verify " + verify.code() + " " + verify.err());
+        assertEquals(0, ensure.code(), ensure.err());
         JsonNode repaired = after.json().get("models").get(0);
         assertEquals("COMPLETE", repaired.get("state").asText());
         assertTrue(repaired.get("pinned").asBoolean());
-        assertTrue(repaired.get("stateProblem") == null || repaired.get("stateProblem").isNull(), after.out);
+        assertTrue(repaired.get("stateProblem") == null || repaired.get("stateProblem").isNull(), after.out());
         assertTrue(Files.readString(stateFile()).contains("\"pinned\" : true"));
     }
 
@@ -138,9 +121,9 @@ class DamagedStatePinTest {
         Run ensure = wan("ensure", PINNED, "--quiet");
         Run gc = wan("models", "gc", "--max-size", "0");
 
-        assertEquals(0, unpin.code, unpin.err);
-        assertEquals(0, ensure.code, ensure.err);
-        assertEquals(0, gc.code, gc.err);
-        assertFalse(Files.exists(root.resolve("wan22").resolve(PINNED)), gc.out);
+        assertEquals(0, unpin.code(), unpin.err());
+        assertEquals(0, ensure.code(), ensure.err());
+        assertEquals(0, gc.code(), gc.err());
+        assertFalse(Files.exists(root.resolve("wan22").resolve(PINNED)), gc.out());
     }
 }

@@ -6,13 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.wan.cli.WanCli;
+import dev.wan.cli.InProcessWan;
+import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
 import dev.wan.store.ContentIndex;
 import dev.wan.store.StoreLayout;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -63,16 +62,9 @@ class DamagedStateTest {
     private int tried;
     private int held;
 
-    record Run(int code, String out, String err) {
-    }
 
     private Run wan(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.run(root, manifest, args);
     }
 
     @Test
@@ -139,8 +131,8 @@ class DamagedStateTest {
     }
 
     private static void require(Run r, String what) {
-        if (r.code != 0) {
-            throw new AssertionError(what + " exited " + r.code + ": " + r.err);
+        if (r.code() != 0) {
+            throw new AssertionError(what + " exited " + r.code() + ": " + r.err());
         }
     }
 
@@ -203,12 +195,12 @@ class DamagedStateTest {
                 }
                 default -> throw new IllegalArgumentException(command);
             };
-            if (r.code == 70) {
-                problems.add("exit 70: " + r.err.lines().findFirst().orElse(""));
+            if (r.code() == 70) {
+                problems.add("exit 70: " + r.err().lines().findFirst().orElse(""));
             }
             if (command.equals("status") && target.getFileName().toString().endsWith(".json")
                     && target.getParent().getFileName().toString().equals(".state") && !damage.equals("deleted")) {
-                JsonNode m = modelNode(r.out, owner);
+                JsonNode m = modelNode(r.out(), owner);
                 if (m == null || !m.hasNonNull("stateProblem")) {
                     problems.add("status does not show the damaged state of " + owner);
                 }
@@ -216,8 +208,8 @@ class DamagedStateTest {
             invariants(pinned, problems);
             // repair
             Run repair = wan("ensure", "--all", "--quiet", "--concurrency", "1");
-            if (repair.code != 0) {
-                problems.add("ensure after the damage exited " + repair.code + ": " + repair.err.strip());
+            if (repair.code() != 0) {
+                problems.add("ensure after the damage exited " + repair.code() + ": " + repair.err().strip());
             }
             for (String id : models.keySet()) { // back to the original pins
                 if (pinned.contains(id) != PINNED.contains(id)) {
@@ -260,7 +252,7 @@ class DamagedStateTest {
                 problems.add("pinned " + id + " was deleted");
             }
         }
-        JsonNode status = JSON.readTree(wan("status", "--all", "--json").out);
+        JsonNode status = JSON.readTree(wan("status", "--all", "--json").out());
         for (JsonNode m : status.get("models")) {
             String id = m.get("model").asText();
             if (m.get("state").asText().equals("COMPLETE")) {
@@ -290,7 +282,7 @@ class DamagedStateTest {
     /** Null when healthy, else what is wrong. */
     private String health(Set<String> pinned) throws IOException {
         Run r = wan("status", "--all", "--json");
-        for (JsonNode m : JSON.readTree(r.out).get("models")) {
+        for (JsonNode m : JSON.readTree(r.out()).get("models")) {
             String id = m.get("model").asText();
             if (!m.get("state").asText().equals("COMPLETE")) {
                 return id + " is " + m.get("state").asText();

@@ -2,11 +2,10 @@ package dev.wan.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.wan.cli.InProcessWan;
 import dev.wan.cli.WanCli;
 import dev.wan.ensure.Fixtures;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -169,20 +168,20 @@ class HostileStoreTest {
         }, "racer");
         racer.start();
         List<String> args = new ArrayList<>(command);
-        args.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString(), "--lock-timeout", "2s"));
-        StringWriter err = new StringWriter();
-        int code;
+        args.addAll(List.of("--lock-timeout", "2s"));
+        InProcessWan.Run run;
         try {
-            code = WanCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new));
+            run = InProcessWan.run(root, manifest, args.toArray(String[]::new));
         } catch (Throwable t) {
             return "threw " + t;
         } finally {
             stop.set(true);
             racer.join();
         }
+        int code = run.code();
         List<String> problems = new ArrayList<>();
         if (code == WanCli.EXIT_INTERNAL) {
-            problems.add("exit 70: " + err.toString().lines().findFirst().orElse(""));
+            problems.add("exit 70: " + run.err().lines().findFirst().orElse(""));
         }
         Map<String, String> after = snapshot(caseDir, root);
         if (!before.equals(after)) {
@@ -213,19 +212,16 @@ class HostileStoreTest {
             case HARDLINK_TO_FILE -> Files.createLink(victim, canaryFile);
         }
 
-        List<String> args = new ArrayList<>(command);
-        args.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code;
+        InProcessWan.Run run;
         try {
-            code = WanCli.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+            run = InProcessWan.run(root, manifest, command.toArray(String[]::new));
         } catch (Throwable t) {
             return "threw " + t;
         }
+        int code = run.code();
         List<String> problems = new ArrayList<>();
         if (code == WanCli.EXIT_INTERNAL) {
-            problems.add("exit 70: " + err.toString().lines().findFirst().orElse(""));
+            problems.add("exit 70: " + run.err().lines().findFirst().orElse(""));
         }
         Map<String, String> after = snapshot(caseDir, root);
         if (internal.equals("wan22/" + B) && plant == Plant.LINK_TO_DIR) {
@@ -265,11 +261,8 @@ class HostileStoreTest {
     /** A lived-in store: A and C complete (A pinned), B half-staged, a quarantined file, trash left over. */
     private static void prepareStore(Path root, Path manifest) throws IOException {
         for (List<String> setup : List.of(List.of("ensure", A), List.of("ensure", C), List.of("models", "pin", A))) {
-            List<String> args = new ArrayList<>(setup);
-            args.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString(), "--quiet"));
-            StringWriter err = new StringWriter();
-            int code = WanCli.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new));
-            assertEquals(0, code, setup + ": " + err);
+            InProcessWan.Run run = InProcessWan.run(root, manifest, setup.toArray(String[]::new));
+            assertEquals(0, run.code(), setup + ": " + run.err());
         }
         Files.createDirectories(root.resolve(".tmp/" + B + ".staging/sub"));
         Files.write(root.resolve(".tmp/" + B + ".staging/sub/b.bin"), new byte[100]);
