@@ -250,6 +250,10 @@ final class Painter {
             facts.append("  |  revision ").append(revision);
         }
         out.add(List.of(Span.plain(facts.toString())));
+        if (r.status().stateProblem() != null) {
+            // why every file shows UNVERIFIED, and what repairs it (wrapped lines are clipped: the start says it)
+            out.add(List.of(Span.of(" state problem: " + r.status().stateProblem(), TextColor.ANSI.YELLOW)));
+        }
         Transfer t = m.transfer(r.id());
         if (t != null) {
             progress(m.now(), t, w, out);

@@ -46,6 +46,22 @@ class PainterTest {
     }
 
     @Test
+    void aDamagedStateFileIsNamedInTheDetailsPane() {
+        StoreSnapshot.Row row = Rows.row("demo-i2v@1.0.0", ModelState.PARTIAL, 786_521);
+        dev.wan.ensure.ModelStatus s = row.status();
+        StoreSnapshot.Row damaged = new StoreSnapshot.Row(row.id(), row.description(), row.variants(),
+                row.defaultVariant(), row.sources(), new dev.wan.ensure.ModelStatus(s.model(), s.variant(), s.state(),
+                        s.bytesTotal(), s.bytesNeeded(), s.directory(), s.pinned(), s.lastUsed(), s.lockedBy(),
+                        s.files(), "state file .state/demo-i2v@1.0.0.json is damaged (truncated JSON at byte 3)"),
+                row.diskBytes(), row.stagedBytes());
+        model.setStore(Rows.snapshot(damaged));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertTrue(lineWith(lines, "state problem:").contains("state file .state/demo-i2v@1.0.0.json"), Screens.text(lines));
+    }
+
+    @Test
     void theDetailsPaneListsFilesSourcesInPriorityOrderAndTheirLastTest() {
         model.setStore(Rows.snapshot(Rows.row("demo-i2v@1.0.0", ModelState.COMPLETE, 0)));
         model.sourcesTested("demo-i2v@1.0.0", List.of(
