@@ -80,10 +80,18 @@ public final class ContentIndex {
     }
 
     private final StoreLayout layout;
+    private final StateStore states;
     private volatile Document current;
+    /**
+     * The referenced models' states as read for this index's lookups: one parse per model, not per
+     * file (a 50,000-file model would otherwise re-read its state for every hit). Safe to reuse: every
+     * hit is still checked against the file itself, and {@link #refresh} forgets them.
+     */
+    private final Map<ModelId, StateStore.View> views = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ContentIndex(StoreLayout layout) {
         this.layout = layout;
+        this.states = new StateStore(layout);
     }
 
     public Path file() {
@@ -117,6 +125,7 @@ public final class ContentIndex {
     /** Re-reads the state files if they changed since the index was built; persists the result. */
     public void refresh() {
         current = null;
+        views.clear();
         load();
     }
 
@@ -209,7 +218,6 @@ public final class ContentIndex {
     }
 
     private Document rebuild(String fingerprint) {
-        StateStore states = new StateStore(layout);
         Map<String, List<Entry>> entries = new TreeMap<>();
         for (Path stateFile : stateFiles()) {
             String name = stateFile.getFileName().toString();
@@ -252,7 +260,7 @@ public final class ContentIndex {
             if (!file.getParent().equals(dir)) {
                 StoreLayout.requireNoLinks(dir, file.getParent()); // the model directory itself may be a link
             }
-            StateStore.View view = new StateStore(layout).load(model);
+            StateStore.View view = views.computeIfAbsent(model, states::load);
             FileRecord r = view.recorded() ? view.record().files().get(e.path()) : null;
             if (r == null || !indexable(r) || !sha256.equals(r.sha256()) || r.size() != e.size()) {
                 return Optional.empty();

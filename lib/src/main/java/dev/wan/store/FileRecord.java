@@ -13,8 +13,10 @@ package dev.wan.store;
  * @param inode   the file's identity ({@code BasicFileAttributes.fileKey()}, e.g. {@code (dev=803,ino=1234)})
  *                when the record was written, or null in records written before it was kept. Stamped by
  *                {@link StateStore#write} for a file whose size and mtime are still the recorded ones;
- *                when present, {@code status} and the dedup index trust the file only while it is still
- *                that inode (same size and mtime is easy to fake with a hardlink and {@code touch -d})
+ *                when present, the dedup index uses the file as a source only while it is still that
+ *                inode (same size and mtime is easy to fake with a hardlink and {@code touch -d}).
+ *                {@code status} does not ask for it: a store copied with {@code rsync -a} gets new inodes
+ *                and must stay COMPLETE
  * @param linking {@code <mtimeMillis>|<inode>} while {@code wan models deduplicate} is replacing this
  *                path by a link to that (verified, same sha256) inode, else null: written before the
  *                rename and cleared after it, so a kill in between leaves a record that matches the
