@@ -77,9 +77,10 @@ final class Dashboard implements AutoCloseable {
      * @param minRead       the store is re-read at most this often (more rarely when reading is slow)
      * @param keyboardWakes whether input unparks the GUI thread (see {@link WakingInput}); then it
      *                      never polls
+     * @param cut           how text is cut to fit (by what the terminal's charset shows)
      */
     Dashboard(Screen screen, ModelEnsurer ensurer, Clock clock, Duration minRead, long quotaBytes, FrameStats frames,
-              boolean keyboardWakes) {
+              boolean keyboardWakes, Cut cut) {
         this.screen = screen;
         this.keyboardWakes = keyboardWakes;
         this.minRead = minRead;
@@ -87,7 +88,7 @@ final class Dashboard implements AutoCloseable {
         this.gui = new MultiWindowTextGUI(new SameTextGUIThread.Factory(), screen);
         this.guiThread = gui.getGUIThread();
         this.model = new DashboardModel(clock, ensurer.config().modelsRoot() + "  (" + ensurer.config().manifest()
-                .getFileName() + ")", quotaBytes);
+                .getFileName() + ")", quotaBytes, cut);
         this.reader = new StoreReader(ensurer, clock, quotaBytes);
         this.operator = new Operator(ensurer, clock, workers, this::post, this::refreshNow);
         this.view = new DashboardView(model, this::onKey, frames);

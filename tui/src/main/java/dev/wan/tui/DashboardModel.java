@@ -23,7 +23,7 @@ import java.util.Map;
  * tests drive it with key strokes and snapshots and read what it would show.
  */
 final class DashboardModel {
-    enum Mode { BROWSE, FILTER, HELP, VARIANT, GC_LIMIT, GC_CONFIRM, QUIT_CONFIRM }
+    enum Mode { BROWSE, FILTER, HELP, VARIANT, GC_LIMIT, GC_CONFIRM, QUIT_CONFIRM, READ }
 
     enum Sort { MODEL, STATE, SIZE, LAST_USED }
 
@@ -35,6 +35,7 @@ final class DashboardModel {
 
     private final Clock clock;
     private final String title;
+    private final Cut cut;
     private StoreSnapshot store = StoreSnapshot.EMPTY;
     private List<StoreSnapshot.Row> visible = List.of();
     private String selected;
@@ -53,15 +54,28 @@ final class DashboardModel {
     private final Map<String, Instant> ownUntil = new HashMap<>();
     private Instant gcUntil = Instant.EPOCH;
     private GcPlan gcPlan;
-    private String gcLimit;
+    /** The limit Enter alone plans for, as {@code wan models gc} does: WAN_MAX_TOTAL_SIZE, else none. */
+    private final String gcDefault;
+    private String gcLimit = "";
+    /** The event shown whole (mode READ), and the first of its wrapped lines on screen. */
+    private EventLog.Line reading;
+    private int readerTop;
+    private int columns = 80;
+    private int rows = 24;
     private boolean gcBusy;
     private boolean quit;
     private boolean dirty = true;
 
     DashboardModel(Clock clock, String title, long quotaBytes) {
+        this(clock, title, quotaBytes, Cut.ASCII);
+    }
+
+    /** @param cut how text is cut to fit: it depends on what the terminal's charset can show */
+    DashboardModel(Clock clock, String title, long quotaBytes, Cut cut) {
         this.clock = clock;
         this.title = title;
-        this.gcLimit = quotaBytes > 0 ? ByteSize.format(quotaBytes).replace(" ", "") : "";
+        this.cut = cut;
+        this.gcDefault = quotaBytes > 0 ? ByteSize.format(quotaBytes).replace(" ", "") : "";
     }
 
     // --- what workers report (always on the GUI thread) -----------------------------------
@@ -240,6 +254,8 @@ final class DashboardModel {
                 return onVariantKey(key);
             case GC_CONFIRM:
                 return onGcConfirmKey(key);
+            case READ:
+                return onReadKey(key);
             case QUIT_CONFIRM:
                 if (isChar(key, 'y')) {
                     quit = true;
@@ -265,6 +281,9 @@ final class DashboardModel {
             case End: return move(1_000_000);
             case Tab: case ReverseTab:
                 focus = focus == Focus.TABLE ? Focus.LOG : Focus.TABLE;
+                return null;
+            case Enter:
+                openReader();
                 return null;
             case Escape:
                 if (!filter.isEmpty()) {
@@ -300,8 +319,7 @@ final class DashboardModel {
                     return null;
                 }
                 mode = Mode.GC_LIMIT;
-                input.setLength(0);
-                input.append(gcLimit);
+                input.setLength(0); // what was typed last time is in the log, not in the way
                 return null;
             default: break;
         }
@@ -355,7 +373,7 @@ final class DashboardModel {
     private Command onLimitKey(KeyStroke key) {
         if (key.getKeyType() == KeyType.Enter) {
             mode = Mode.BROWSE;
-            gcLimit = input.toString().trim();
+            gcLimit = input.toString().isBlank() ? gcDefault : input.toString().trim();
             gcBusy = true;
             log(EventLog.Level.INFO, "gc: planning" + (gcLimit.isEmpty() ? " (leftovers only)" : " for at most " + gcLimit)
                     + "...");
@@ -386,6 +404,72 @@ final class DashboardModel {
             return true;
         }
         return false;
+    }
+
+    /** Shows the selected event (the bottom line of the log pane) whole. */
+    private void openReader() {
+        List<EventLog.Line> at = log.window(1, logBack);
+        if (at.isEmpty()) {
+            return;
+        }
+        reading = at.get(0);
+        readerTop = 0;
+        mode = Mode.READ;
+    }
+
+    private Command onReadKey(KeyStroke key) {
+        if (key.isCtrlDown() && isChar(key, 'c')) {
+            reading = null;
+            mode = Mode.BROWSE;
+            return askQuit();
+        }
+        int page = Math.max(1, readerRows(rows) - 1);
+        switch (key.getKeyType()) {
+            case ArrowUp: scrollReader(-1); return null;
+            case ArrowDown: scrollReader(1); return null;
+            case PageUp: scrollReader(-page); return null;
+            case PageDown: scrollReader(page); return null;
+            case Home: scrollReader(-1_000_000); return null;
+            case End: scrollReader(1_000_000); return null;
+            case Escape: case Enter: break;
+            case Character:
+                if (isChar(key, 'k')) {
+                    scrollReader(-1);
+                    return null;
+                }
+                if (isChar(key, 'j') || key.getCharacter() == ' ') {
+                    scrollReader(key.getCharacter() == ' ' ? page : 1);
+                    return null;
+                }
+                if (!isChar(key, 'q')) {
+                    return null;
+                }
+                break;
+            default: return null;
+        }
+        reading = null;
+        mode = Mode.BROWSE;
+        return null;
+    }
+
+    private void scrollReader(int delta) {
+        int lines = Format.wrap(reading.text(), readerWidth(columns)).size();
+        readerTop = Math.max(0, Math.min(Math.max(0, lines - readerRows(rows)), readerTop + delta));
+    }
+
+    /** The reader's text width and height on a screen of this size (a box with a border and a margin). */
+    static int readerWidth(int columns) {
+        return Math.max(10, columns - 6);
+    }
+
+    static int readerRows(int screenRows) {
+        return Math.max(1, screenRows - 4);
+    }
+
+    /** The size the last frame was painted at: the reader scrolls within what fits. */
+    void viewport(int columns, int rows) {
+        this.columns = columns;
+        this.rows = rows;
     }
 
     private Command onVariantKey(KeyStroke key) {
@@ -569,6 +653,22 @@ final class DashboardModel {
 
     String gcLimit() {
         return gcLimit;
+    }
+
+    String gcDefault() {
+        return gcDefault;
+    }
+
+    Cut cut() {
+        return cut;
+    }
+
+    EventLog.Line reading() {
+        return reading;
+    }
+
+    int readerTop() {
+        return readerTop;
     }
 
     /** Whether anything shown changed since the last call (a snapshot equal to the last one is no change). */

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Short texts for narrow columns. */
@@ -83,44 +85,30 @@ final class Format {
         return (int) Math.floor(Math.max(0, Math.min(1, fraction)) * 100) + "%";
     }
 
-    /** Cuts {@code text} to {@code width}, marking the cut with '~' (ASCII: works under any locale). */
-    static String fit(String text, int width) {
-        if (width <= 0) {
-            return "";
+    /**
+     * {@code text} in lines of at most {@code width} characters, broken at spaces; a word longer
+     * than a line (a path, a URL) is broken where the line ends. Control characters show as '?'.
+     */
+    static List<String> wrap(String text, int width) {
+        int wd = Math.max(1, width);
+        List<String> out = new ArrayList<>();
+        for (String para : (text == null ? "" : text).split("\r?\n", -1)) {
+            StringBuilder line = new StringBuilder();
+            for (String word : para.replace('\t', ' ').replaceAll("\\p{Cntrl}", "?").split(" ", -1)) {
+                if (line.length() > 0 && line.length() + 1 + word.length() > wd) {
+                    out.add(line.toString());
+                    line.setLength(0);
+                } else if (line.length() > 0) {
+                    line.append(' ');
+                }
+                while (word.length() > wd) {
+                    out.add(word.substring(0, wd));
+                    word = word.substring(wd);
+                }
+                line.append(word);
+            }
+            out.add(line.toString());
         }
-        String t = text == null ? "" : text;
-        return t.length() <= width ? t : t.substring(0, Math.max(0, width - 1)) + "~";
-    }
-
-    /** As {@link #fit} but keeps the end (paths, URIs). */
-    static String fitEnd(String text, int width) {
-        if (width <= 0) {
-            return "";
-        }
-        String t = text == null ? "" : text;
-        return t.length() <= width ? t : "~" + t.substring(t.length() - width + 1);
-    }
-
-    /** As {@link #fit} but cuts the middle: both the directory and the file name of a path stay. */
-    static String fitMiddle(String text, int width) {
-        if (width <= 0) {
-            return "";
-        }
-        String t = text == null ? "" : text;
-        if (t.length() <= width) {
-            return t;
-        }
-        int head = (width - 1) / 2;
-        return t.substring(0, head) + "~" + t.substring(t.length() - (width - 1 - head));
-    }
-
-    static String pad(String text, int width) {
-        String t = fit(text, width);
-        return t + " ".repeat(Math.max(0, width - t.length()));
-    }
-
-    static String padLeft(String text, int width) {
-        String t = fit(text, width);
-        return " ".repeat(Math.max(0, width - t.length())) + t;
+        return out;
     }
 }

@@ -10,7 +10,7 @@ final class Keys {
     static final List<Binding> ALL = List.of(
             new Binding("Up/Down j/k", "move", "select a model (PgUp/PgDn/Home/End too)"),
             new Binding("e", "ensure", "ensure the model (asks which variant when it has several)"),
-            new Binding("v", "verify", "re-hash every present file of the model"),
+            new Binding("v", "verify", "re-hash every present file of the model, of every variant"),
             new Binding("p", "pin", "pin / unpin the model (gc never deletes a pinned one)"),
             new Binding("t", "test", "test the model's sources: reach, auth, a ranged read"),
             new Binding("g", "gc", "gc: type a size limit, review the plan, y deletes"),
@@ -18,6 +18,7 @@ final class Keys {
             new Binding("/", "filter", "filter models by id (Enter keeps it, Esc clears it)"),
             new Binding("s", "sort", "sort by model, state, size on disk, last used"),
             new Binding("Tab", "log", "switch between the table and the event log (scroll)"),
+            new Binding("Enter", "read", "the selected event's whole text (Tab, arrows select)"),
             new Binding("?", "help", "this help"),
             new Binding("q", "quit", "quit (asks while work runs; downloads resume later)"));
 

@@ -1,6 +1,8 @@
 package dev.wan.tui;
 
 import dev.wan.WanException;
+import dev.wan.ensure.FileState;
+import dev.wan.ensure.FileStatus;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.SourceCheck;
 import dev.wan.ensure.VerificationResult;
@@ -9,12 +11,16 @@ import dev.wan.gc.GcPlan;
 import dev.wan.gc.GcPolicy;
 import dev.wan.gc.GcResult;
 import dev.wan.manifest.ModelId;
+import dev.wan.manifest.ModelSpec;
 import dev.wan.store.ByteSize;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
@@ -61,8 +67,9 @@ final class Operator {
                 break;
             case VERIFY:
                 model.actionStarted(c.model(), "verify");
-                model.log(EventLog.Level.INFO, c.model() + ": verifying (re-hashing every present file)...");
-                work(c.model(), () -> verified(ensurer.verifyIntegrity(c.model())));
+                model.log(EventLog.Level.INFO, c.model() + ": verifying (re-hashing every present file of every"
+                        + " variant)...");
+                work(c.model(), () -> verified(c.model(), verifyEveryVariant(c.model())));
                 break;
             case PIN:
             case UNPIN:
@@ -142,13 +149,48 @@ final class Operator {
         }
     }
 
-    private Consumer<DashboardModel> verified(VerificationResult r) {
-        if (r.verified()) {
-            return m -> m.actionFinished(r.model(), EventLog.Level.OK, r.model() + ": verified, " + r.files().size()
+    /**
+     * Verifies each variant that has a file on disk no earlier variant covered, the default first
+     * (a model with nothing on disk: its default, which reports what is missing). The core verifies
+     * one variant at a time, so a file two present variants share is hashed once for each.
+     */
+    private List<VerificationResult> verifyEveryVariant(String model) {
+        ModelSpec spec = ensurer.manifest().model(model);
+        List<String> variants = new ArrayList<>();
+        variants.add(spec.defaultVariant());
+        spec.variants().stream().filter(v -> !v.equals(spec.defaultVariant())).forEach(variants::add);
+        Set<String> covered = new HashSet<>();
+        List<VerificationResult> results = new ArrayList<>();
+        for (String v : variants) {
+            Set<String> present = ensurer.status(model, v).files().stream()
+                    .filter(f -> f.state() != FileState.MISSING).map(FileStatus::path)
+                    .collect(Collectors.toCollection(HashSet::new));
+            if (!covered.containsAll(present)) {
+                results.add(ensurer.verifyIntegrity(model, v));
+                covered.addAll(present);
+            }
+        }
+        if (results.isEmpty()) {
+            results.add(ensurer.verifyIntegrity(model, spec.defaultVariant()));
+        }
+        return results;
+    }
+
+    private static Consumer<DashboardModel> verified(String model, List<VerificationResult> results) {
+        String which = results.size() > 1 ? " " + results.stream().map(VerificationResult::variant)
+                .collect(Collectors.joining(", ")) : "";
+        Map<String, VerificationResult.FileCheck> failures = new LinkedHashMap<>();
+        Set<String> files = new HashSet<>();
+        for (VerificationResult r : results) {
+            r.failures().forEach(f -> failures.putIfAbsent(f.path(), f));
+            r.files().forEach(f -> files.add(f.path()));
+        }
+        if (failures.isEmpty()) {
+            return m -> m.actionFinished(model, EventLog.Level.OK, model + ": verified" + which + ", " + files.size()
                     + " files match their sha256");
         }
-        String bad = r.failures().stream().map(f -> f.path() + " " + f.state()).collect(Collectors.joining(", "));
-        return m -> m.actionFinished(r.model(), EventLog.Level.ERROR, r.model() + ": NOT verified: " + bad
+        String bad = failures.values().stream().map(f -> f.path() + " " + f.state()).collect(Collectors.joining(", "));
+        return m -> m.actionFinished(model, EventLog.Level.ERROR, model + ": NOT verified" + which + ": " + bad
                 + " (e ensures it again: bad files are repaired)");
     }
 

@@ -7,6 +7,7 @@ import com.googlecode.lanterna.graphics.TextGraphics;
 import dev.wan.ensure.FileState;
 import dev.wan.ensure.FileStatus;
 import dev.wan.ensure.ModelState;
+import dev.wan.ensure.ModelStatus;
 import dev.wan.ensure.SourceCheck;
 import dev.wan.gc.GcPlan;
 import dev.wan.store.ByteSize;
@@ -47,13 +48,21 @@ final class Painter {
         }
     }
 
-    private Painter() {
+    private final Cut cut;
+
+    private Painter(Cut cut) {
+        this.cut = cut;
     }
 
     static void paint(DashboardModel m, TextGraphics g) {
+        new Painter(m.cut()).draw(m, g);
+    }
+
+    private void draw(DashboardModel m, TextGraphics g) {
         TerminalSize size = g.getSize();
         int w = size.getColumns();
         int h = size.getRows();
+        m.viewport(w, h); // the event reader scrolls within what fits
         g.setBackgroundColor(TextColor.ANSI.DEFAULT);
         g.setForegroundColor(TextColor.ANSI.DEFAULT);
         g.disableModifiers(SGR.BOLD, SGR.REVERSE);
@@ -81,8 +90,9 @@ final class Painter {
             put(g, 0, y + i, w, lines.get(i));
         }
         y += detailsH;
-        separator(g, y, w, "events" + (m.focus() == DashboardModel.Focus.LOG ? " (scrolling: arrows, Tab back)"
-                : "  (Tab scrolls)"), m.focus() == DashboardModel.Focus.LOG);
+        separator(g, y, w, "events" + (m.focus() == DashboardModel.Focus.LOG
+                ? " (arrows select, Enter: whole text, Tab back)" : "  (Enter: whole text, Tab: select)"),
+                m.focus() == DashboardModel.Focus.LOG);
         y++;
         events(m, g, y, w, logH);
         footer(m, g, h - 1, w);
@@ -91,7 +101,7 @@ final class Painter {
 
     // --- title and disk gauge ---------------------------------------------------------------------
 
-    private static void title(DashboardModel m, TextGraphics g, int w) {
+    private void title(DashboardModel m, TextGraphics g, int w) {
         StoreSnapshot.Disk d = m.store().disk();
         StringBuilder gauge = new StringBuilder("store ").append(ByteSize.format(d.storeBytes()));
         if (d.quotaBytes() > 0) {
@@ -108,16 +118,23 @@ final class Painter {
         gauge.append(' ');
         String right = gauge.toString();
         int room = Math.max(0, w - right.length() - 1);
-        String left = " wan  " + Format.fitEnd(m.title(), Math.max(0, room - 6));
-        String line = Format.pad(left, room) + " " + right;
+        // the sort and filter of the table live here, where they cover no column header; the path
+        // gives way to them (the filter always shows, the default sort only when there is room)
+        String tags = m.filter().isEmpty() ? "" : "  filter: " + m.filter();
+        String sort = "  sort: " + m.sort().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        if (m.sort() != DashboardModel.Sort.MODEL || room - 6 - tags.length() - sort.length() >= 24) {
+            tags = sort + tags;
+        }
+        String left = " wan  " + cut.fitEnd(m.title(), Math.max(0, room - 6 - tags.length())) + tags;
+        String line = cut.pad(left, room) + " " + right;
         g.enableModifiers(SGR.REVERSE);
-        g.putString(0, 0, Format.pad(line, w));
+        g.putString(0, 0, cut.pad(line, w));
         g.disableModifiers(SGR.REVERSE);
         boolean low = d.quotaBytes() > 0 && d.storeBytes() > d.quotaBytes() * 9 / 10;
         if (low) {
             g.setForegroundColor(TextColor.ANSI.RED);
             g.enableModifiers(SGR.REVERSE, SGR.BOLD);
-            g.putString(Math.max(0, w - right.length()), 0, Format.fit(right, w));
+            g.putString(Math.max(0, w - right.length()), 0, cut.fit(right, w));
             g.disableModifiers(SGR.REVERSE, SGR.BOLD);
             g.setForegroundColor(TextColor.ANSI.DEFAULT);
         }
@@ -125,23 +142,17 @@ final class Painter {
 
     // --- the models table -------------------------------------------------------------------------
 
-    private static void table(DashboardModel m, TextGraphics g, int y, int w, int height) {
+    private void table(DashboardModel m, TextGraphics g, int y, int w, int height) {
         int flex = w - FIXED;
         int longest = m.visibleRows().stream().mapToInt(r -> r.id().length()).max().orElse(5);
         int modelW = Math.max(10, Math.min(longest, flex - 6));
         int sourceW = flex - modelW;
-        String sortMark = " (" + m.sort().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
-        String header = "  " + Format.pad("MODEL", modelW) + " " + Format.pad("VARIANT", VARIANT) + " "
-                + Format.pad("STATE", STATE) + " " + Format.padLeft("ON DISK", SIZE) + " "
-                + Format.padLeft("NEEDED", SIZE) + " " + Format.pad("PIN", PIN) + " " + Format.pad("USED", USED) + " "
-                + Format.pad("SOURCE", sourceW);
+        String header = "  " + cut.pad("MODEL", modelW) + " " + cut.pad("VARIANT", VARIANT) + " "
+                + cut.pad("STATE", STATE) + " " + cut.padLeft("ON DISK", SIZE) + " "
+                + cut.padLeft("NEEDED", SIZE) + " " + cut.pad("PIN", PIN) + " " + cut.pad("USED", USED) + " "
+                + cut.pad("SOURCE", sourceW);
         g.enableModifiers(SGR.BOLD);
-        g.putString(0, y, Format.pad(header, w));
-        String tag = sortMark.replace(" (", " sort: ").replace(")", "")
-                + (m.filter().isEmpty() ? "" : "  filter: " + m.filter());
-        if (w - header.trim().length() > tag.length() + 4 || !m.filter().isEmpty()) {
-            g.putString(Math.max(0, w - tag.length() - 1), y, tag);
-        }
+        g.putString(0, y, cut.pad(header, w));
         g.disableModifiers(SGR.BOLD);
         List<StoreSnapshot.Row> rows = m.visibleRows();
         if (rows.isEmpty()) {
@@ -160,13 +171,13 @@ final class Painter {
             String used = Format.ago(r.status().lastUsed(), m.now());
             String served = r.servedBy();
             List<Span> spans = new ArrayList<>();
-            spans.add(Span.plain((selected ? "> " : "  ") + Format.pad(r.id(), modelW) + " "
-                    + Format.pad(variants(r), VARIANT) + " "));
-            spans.add(new Span(Format.pad(state.text(), STATE), state.color(), state.bold()));
-            spans.add(Span.plain(" " + Format.padLeft(r.diskBytes() > 0 ? ByteSize.format(r.diskBytes()) : "-", SIZE) + " "
-                    + Format.padLeft(r.status().bytesNeeded() > 0 ? ByteSize.format(r.status().bytesNeeded()) : "-", SIZE)
-                    + " " + Format.pad(r.status().pinned() ? "pin" : "", PIN) + " " + Format.pad(used, USED) + " "
-                    + Format.pad(served == null ? "-" : shortSource(served, sourceW), sourceW)));
+            spans.add(Span.plain((selected ? "> " : "  ") + cut.padId(r.id(), modelW) + " "
+                    + cut.pad(variants(r), VARIANT) + " "));
+            spans.add(new Span(cut.pad(state.text(), STATE), state.color(), state.bold()));
+            spans.add(Span.plain(" " + cut.padLeft(r.diskBytes() > 0 ? ByteSize.format(r.diskBytes()) : "-", SIZE) + " "
+                    + cut.padLeft(r.status().bytesNeeded() > 0 ? ByteSize.format(r.status().bytesNeeded()) : "-", SIZE)
+                    + " " + cut.pad(r.status().pinned() ? "pin" : "", PIN) + " " + cut.pad(used, USED) + " "
+                    + cut.pad(served == null ? "-" : shortSource(served, sourceW), sourceW)));
             if (selected && m.focus() == DashboardModel.Focus.TABLE) {
                 g.enableModifiers(SGR.REVERSE);
                 put(g, 0, y + 1 + i, w, spans);
@@ -182,7 +193,7 @@ final class Painter {
         }
     }
 
-    private static String variants(StoreSnapshot.Row r) {
+    private String variants(StoreSnapshot.Row r) {
         if (r.variants().isEmpty()) {
             return "-";
         }
@@ -193,19 +204,19 @@ final class Painter {
     }
 
     /** {@code local://demo@1.0.0} → {@code local}, when there is no room for the whole URI. */
-    private static String shortSource(String uri, int width) {
+    private String shortSource(String uri, int width) {
         if (uri.length() <= width) {
             return uri;
         }
         int scheme = uri.indexOf("://");
-        return scheme > 0 && scheme <= width ? uri.substring(0, scheme) : Format.fit(uri, width);
+        return scheme > 0 && scheme <= width ? uri.substring(0, scheme) : cut.fit(uri, width);
     }
 
     record Cell(String text, TextColor color, boolean bold) {
     }
 
     /** The STATE column: what is happening to the model right now, else its state. */
-    static Cell stateCell(DashboardModel m, StoreSnapshot.Row r) {
+    Cell stateCell(DashboardModel m, StoreSnapshot.Row r) {
         Transfer t = m.transfer(r.id());
         if (t != null) {
             return new Cell(t.verb + " " + Format.percent(t.fraction()),
@@ -232,15 +243,22 @@ final class Painter {
 
     // --- details ----------------------------------------------------------------------------------
 
-    private static List<List<Span>> noModel(DashboardModel m) {
+    private List<List<Span>> noModel(DashboardModel m) {
         return List.of(List.of(Span.plain(m.store().error() != null ? "" : " select a model with the arrow keys")));
     }
 
-    static List<List<Span>> details(DashboardModel m, StoreSnapshot.Row r, int w, int height) {
+    List<List<Span>> details(DashboardModel m, StoreSnapshot.Row r, int w, int height) {
         List<List<Span>> out = new ArrayList<>();
         out.add(List.of(Span.bold(" " + r.id()), Span.plain(r.description() == null ? "" : "  " + r.description())));
-        StringBuilder facts = new StringBuilder(" variant ").append(r.status().variant() == null ? "-" : r.status().variant())
-                .append("  |  ").append(ByteSize.format(r.status().bytesTotal())).append(" required");
+        StringBuilder facts;
+        if (r.variantStatus().size() > 1) {
+            out.add(variantStates(r));
+            facts = new StringBuilder(" ").append(ByteSize.format(r.status().bytesTotal())).append(" required (")
+                    .append(r.status().variant()).append(')');
+        } else {
+            facts = new StringBuilder(" variant ").append(r.status().variant() == null ? "-" : r.status().variant())
+                    .append("  |  ").append(ByteSize.format(r.status().bytesTotal())).append(" required");
+        }
         if (r.status().pinned()) {
             facts.append("  |  pinned");
         }
@@ -271,12 +289,38 @@ final class Painter {
         return out;
     }
 
-    private static void progress(Instant now, Transfer t, int w, List<List<Span>> out) {
+    /** {@code variants: fp16 COMPLETE (default), bf16 NOT_PRESENT 1.0 MiB needed}: every variant, not just the default. */
+    private static List<Span> variantStates(StoreSnapshot.Row r) {
+        List<Span> line = new ArrayList<>();
+        line.add(Span.plain(" variants:"));
+        String sep = " ";
+        for (ModelStatus v : r.variantStatus()) {
+            line.add(Span.plain(sep + v.variant() + " "));
+            line.add(Span.of(v.state().name(), stateColor(v.state())));
+            line.add(Span.plain((v.state() != ModelState.COMPLETE && v.bytesNeeded() > 0
+                    ? " " + ByteSize.format(v.bytesNeeded()) + " needed" : "")
+                    + (v.variant().equals(r.defaultVariant()) ? " (default)" : "")));
+            sep = ", ";
+        }
+        return line;
+    }
+
+    private static TextColor stateColor(ModelState s) {
+        return switch (s) {
+            case COMPLETE -> TextColor.ANSI.GREEN;
+            case PARTIAL -> TextColor.ANSI.YELLOW;
+            case CORRUPT -> TextColor.ANSI.RED;
+            case VERIFYING -> TextColor.ANSI.CYAN;
+            default -> TextColor.ANSI.DEFAULT;
+        };
+    }
+
+    private void progress(Instant now, Transfer t, int w, List<List<Span>> out) {
         Duration eta = t.eta(now);
         String head = " " + t.verb + (t.variant == null ? "" : " " + t.variant) + " ";
         // fixed-width numbers, so the bar keeps its width while they change
-        String tail = " " + Format.padLeft(Format.percent(t.fraction()), 4) + " " + Format.padLeft(ByteSize.format(t.bytesDone()), 9)
-                + " / " + ByteSize.format(t.bytesNeeded()) + " " + Format.padLeft(Format.rate(t.rate(now)), 11) + "  ETA "
+        String tail = " " + cut.padLeft(Format.percent(t.fraction()), 4) + " " + cut.padLeft(ByteSize.format(t.bytesDone()), 9)
+                + " / " + ByteSize.format(t.bytesNeeded()) + " " + cut.padLeft(Format.rate(t.rate(now)), 11) + "  ETA "
                 + (eta == null ? "-" : Format.duration(eta));
         int barW = Math.max(10, Math.min(40, w - head.length() - tail.length() - 6));
         out.add(List.of(Span.of(head, t.verifying() ? TextColor.ANSI.CYAN : TextColor.ANSI.BLUE_BRIGHT),
@@ -290,24 +334,24 @@ final class Painter {
                 continue;
             }
             double frac = f.size <= 0 ? 0 : (double) f.done / f.size;
-            String right = " " + Format.padLeft(Format.percent(frac), 4) + " " + Format.padLeft(ByteSize.format(f.done), 9)
+            String right = " " + cut.padLeft(Format.percent(frac), 4) + " " + cut.padLeft(ByteSize.format(f.done), 9)
                     + " / " + ByteSize.format(f.size);
             int pathW = Math.max(10, w - 3 - 1 - 14 - right.length() - 1);
-            out.add(List.of(Span.plain("   " + Format.pad(Format.fitMiddle(f.path, pathW), pathW) + " "
+            out.add(List.of(Span.plain("   " + cut.pad(cut.fitMiddle(f.path, pathW), pathW) + " "
                     + Format.bar(frac, 14) + right)));
         }
     }
 
-    private static void files(StoreSnapshot.Row r, Instant now, int w, List<List<Span>> out, int room) {
+    private void files(StoreSnapshot.Row r, Instant now, int w, List<List<Span>> out, int room) {
         int sizeW = 9;
         int stateW = 13;
         int verifiedW = w >= 100 ? 11 : 4; // below 100 columns: how long ago ("5m"), the path gets the room
         int componentW = 12;
         int pathW = Math.max(12, w - sizeW - stateW - verifiedW - componentW - 7);
-        out.add(List.of(Span.bold(" " + Format.pad("FILE", pathW) + " " + Format.pad("STATE", stateW) + " "
-                + Format.padLeft("SIZE", sizeW) + "  " + Format.pad(verifiedW > 4 ? "VERIFIED" : "VRFD", verifiedW) + " "
-                + Format.pad("COMPONENT", componentW))));
-        List<FileStatus> files = r.status().files();
+        out.add(List.of(Span.bold(" " + cut.pad("FILE", pathW) + " " + cut.pad("STATE", stateW) + " "
+                + cut.padLeft("SIZE", sizeW) + "  " + cut.pad(verifiedW > 4 ? "VERIFIED" : "VRFD", verifiedW) + " "
+                + cut.pad("COMPONENT", componentW))));
+        List<FileStatus> files = r.files();
         int shown = 0;
         for (FileStatus f : files) {
             if (shown == room - 1 && files.size() > room) {
@@ -318,17 +362,17 @@ final class Painter {
                     : f.state() == FileState.CORRUPT || f.state() == FileState.SIZE_MISMATCH ? TextColor.ANSI.RED
                     : f.state() == FileState.MISSING ? TextColor.ANSI.DEFAULT : TextColor.ANSI.YELLOW;
             String state = f.state().name() + (f.optional() ? "?" : "");
-            out.add(List.of(Span.plain(" " + Format.pad(Format.fitMiddle(f.path(), pathW), pathW) + " "),
-                    Span.of(Format.pad(state, stateW), color),
-                    Span.plain(" " + Format.padLeft(ByteSize.format(f.size()), sizeW) + "  "
-                            + Format.pad(verifiedW > 4 ? Format.shortDayTime(f.verifiedAt()) : Format.ago(f.verifiedAt(), now),
+            out.add(List.of(Span.plain(" " + cut.pad(cut.fitMiddle(f.path(), pathW), pathW) + " "),
+                    Span.of(cut.pad(state, stateW), color),
+                    Span.plain(" " + cut.padLeft(ByteSize.format(f.size()), sizeW) + "  "
+                            + cut.pad(verifiedW > 4 ? Format.shortDayTime(f.verifiedAt()) : Format.ago(f.verifiedAt(), now),
                                     verifiedW) + " "
-                            + Format.pad(f.component() == null ? "-" : f.component(), componentW))));
+                            + cut.pad(f.component() == null ? "-" : f.component(), componentW))));
             shown++;
         }
     }
 
-    private static List<List<Span>> sources(DashboardModel m, StoreSnapshot.Row r, int w) {
+    private List<List<Span>> sources(DashboardModel m, StoreSnapshot.Row r, int w) {
         List<List<Span>> out = new ArrayList<>();
         DashboardModel.SourceTests tests = m.tests(r.id());
         String busy = m.busy(r.id());
@@ -347,7 +391,7 @@ final class Painter {
             }
             int uriW = Math.min(40, Math.max(16, w / 2 - 4));
             List<Span> line = new ArrayList<>();
-            line.add(Span.plain(" " + i++ + ". " + Format.pad(Format.fitEnd(uri, uriW), uriW) + " "));
+            line.add(Span.plain(" " + i++ + ". " + cut.pad(cut.fitEnd(uri, uriW), uriW) + " "));
             if (check != null) {
                 line.add(check.ok() ? Span.of("ok", TextColor.ANSI.GREEN)
                         : Span.of("FAIL " + check.code(), TextColor.ANSI.RED));
@@ -358,7 +402,7 @@ final class Painter {
         return out;
     }
 
-    private static String testDetail(SourceCheck c) {
+    private String testDetail(SourceCheck c) {
         StringBuilder sb = new StringBuilder();
         if (c.readRate() > 0) {
             sb.append(Format.rate(c.readRate())).append(" read  ");
@@ -374,8 +418,9 @@ final class Painter {
 
     // --- event log, footer ----------------------------------------------------------------------
 
-    private static void events(DashboardModel m, TextGraphics g, int y, int w, int height) {
+    private void events(DashboardModel m, TextGraphics g, int y, int w, int height) {
         List<EventLog.Line> lines = m.log().window(height, m.logBack());
+        boolean selecting = m.focus() == DashboardModel.Focus.LOG;
         for (int i = 0; i < lines.size(); i++) {
             EventLog.Line l = lines.get(i);
             TextColor color = switch (l.level()) {
@@ -389,68 +434,82 @@ final class Painter {
                 case ERROR -> "x ";
                 default -> "  ";
             };
-            put(g, 0, y + i, w, List.of(Span.plain(" " + Format.clock(l.at()) + " "), Span.of(mark + l.text(), color)));
+            // the bottom line is the selected event: Enter shows it whole
+            boolean selected = selecting && i == lines.size() - 1;
+            List<Span> line = List.of(Span.plain((selected ? ">" : " ") + Format.clock(l.at()) + " "),
+                    Span.of(mark + l.text(), color));
+            if (selected) {
+                g.enableModifiers(SGR.REVERSE);
+                put(g, 0, y + i, w, line);
+                g.putString(lineLength(line), y + i, " ".repeat(Math.max(0, w - lineLength(line))));
+                g.disableModifiers(SGR.REVERSE);
+            } else {
+                put(g, 0, y + i, w, line);
+            }
         }
     }
 
-    private static void footer(DashboardModel m, TextGraphics g, int y, int w) {
+    private void footer(DashboardModel m, TextGraphics g, int y, int w) {
         String text;
         switch (m.mode()) {
             case FILTER:
                 text = " filter: " + m.input() + "_   (Enter keeps it, Esc clears it)";
                 break;
             case GC_LIMIT:
-                text = " gc, keep models within: " + m.input() + "_   (e.g. 10GB; empty: leftovers only; Ctrl-U clears; Enter plans, Esc cancels)";
+                text = " gc, keep models within: " + m.input() + "_   (empty: " + (m.gcDefault().isEmpty()
+                        ? "leftovers only" : m.gcDefault() + ", the quota") + "; e.g. 10GB; Enter plans, Esc cancels)";
                 break;
             default:
                 text = Keys.footer(w);
         }
         g.enableModifiers(SGR.REVERSE);
-        g.putString(0, y, Format.pad(text, w));
+        g.putString(0, y, cut.pad(text, w));
         g.disableModifiers(SGR.REVERSE);
     }
 
-    private static void separator(TextGraphics g, int y, int w, String label, boolean active) {
+    private void separator(TextGraphics g, int y, int w, String label, boolean active) {
         String line = "-- " + label + " ";
         if (active) {
             g.enableModifiers(SGR.BOLD);
         }
-        g.putString(0, y, Format.fit(line, w) + "-".repeat(Math.max(0, w - line.length())));
+        g.putString(0, y, cut.fit(line, w) + "-".repeat(Math.max(0, w - line.length())));
         g.disableModifiers(SGR.BOLD);
     }
 
     // --- overlays ---------------------------------------------------------------------------------
 
-    private static void overlay(DashboardModel m, TextGraphics g, int w, int h) {
+    private void overlay(DashboardModel m, TextGraphics g, int w, int h) {
         switch (m.mode()) {
             case HELP: box(g, w, h, "help", help(), " any key closes "); break;
             case VARIANT: box(g, w, h, "ensure " + m.selectedRow().id(), variantChoice(m), " Up/Down choose, Enter ensures, Esc cancels "); break;
             case GC_CONFIRM: gcConfirm(m, g, w, h); break;
             case QUIT_CONFIRM: box(g, w, h, "quit?", List.of(List.of(Span.plain(
                     "Work is still running. Quit anyway?")), List.of(Span.plain(
-                    "Interrupted downloads resume where they stopped next time.")), List.of()),
+                    "Downloads resume where they stopped next time; copies from")), List.of(Span.plain(
+                    "local:// and file:// sources start over.")), List.of()),
                     " y quits, any other key stays "); break;
+            case READ: reader(m, g, w, h); break;
             default: break;
         }
     }
 
-    private static List<List<Span>> help() {
+    private List<List<Span>> help() {
         List<List<Span>> lines = new ArrayList<>();
         for (Keys.Binding b : Keys.ALL) {
-            lines.add(List.of(Span.bold(Format.pad(b.keys(), 12)), Span.plain(" " + b.help())));
+            lines.add(List.of(Span.bold(cut.pad(b.keys(), 12)), Span.plain(" " + b.help())));
         }
         lines.add(List.of());
         lines.add(List.of(Span.plain("States: "), Span.of("COMPLETE", TextColor.ANSI.GREEN), Span.plain(" "),
                 Span.of("PARTIAL", TextColor.ANSI.YELLOW), Span.plain(" NOT_PRESENT "),
                 Span.of("CORRUPT", TextColor.ANSI.RED), Span.plain(" "), Span.of("VERIFYING", TextColor.ANSI.CYAN)));
         lines.add(List.of(Span.plain("        "), Span.of("ENSURING n%", TextColor.ANSI.BLUE_BRIGHT),
-                Span.plain(" this dashboard fetches it; "), Span.of("LOCKED n%", TextColor.ANSI.MAGENTA),
-                Span.plain(" another process does")));
+                Span.plain(" fetched here, "), Span.of("LOCKED n%", TextColor.ANSI.MAGENTA),
+                Span.plain(" by another process")));
         lines.add(List.of(Span.plain("Optional files show their state with a '?'. Sizes: KiB MiB GiB (1024).")));
         return lines;
     }
 
-    private static List<List<Span>> variantChoice(DashboardModel m) {
+    private List<List<Span>> variantChoice(DashboardModel m) {
         StoreSnapshot.Row r = m.selectedRow();
         List<List<Span>> lines = new ArrayList<>();
         for (int i = 0; i < r.variants().size(); i++) {
@@ -462,7 +521,7 @@ final class Painter {
         return lines;
     }
 
-    private static void gcConfirm(DashboardModel m, TextGraphics g, int w, int h) {
+    private void gcConfirm(DashboardModel m, TextGraphics g, int w, int h) {
         GcPlan plan = m.gcPlan();
         if (plan == null) {
             return;
@@ -474,18 +533,18 @@ final class Painter {
             lines.add(List.of(Span.of("Nothing to delete: the store is within the limit.", TextColor.ANSI.GREEN)));
         }
         for (GcPlan.Deletion d : plan.deletions()) {
-            lines.add(List.of(Span.of("delete ", TextColor.ANSI.RED), Span.plain(Format.pad(d.model(), 24) + " "
-                    + Format.pad(d.reason().name(), 10) + " " + Format.padLeft(ByteSize.format(d.bytesFreed()), 9)
+            lines.add(List.of(Span.of("delete ", TextColor.ANSI.RED), Span.plain(cut.padId(d.model(), 24) + " "
+                    + cut.pad(d.reason().name(), 10) + " " + cut.padLeft(ByteSize.format(d.bytesFreed()), 9)
                     + "  last used " + Format.ago(d.lastUsed() == null ? null : d.lastUsed().toString(), m.now()))));
         }
         for (GcPlan.Leftover l : plan.leftovers()) {
-            lines.add(List.of(Span.of("remove ", TextColor.ANSI.RED), Span.plain(Format.pad(
-                    String.valueOf(l.path().getFileName()), 24) + " " + Format.pad(l.kind().name(), 10) + " "
-                    + Format.padLeft(ByteSize.format(l.bytes()), 9))));
+            lines.add(List.of(Span.of("remove ", TextColor.ANSI.RED), Span.plain(cut.pad(
+                    String.valueOf(l.path().getFileName()), 24) + " " + cut.pad(l.kind().name(), 10) + " "
+                    + cut.padLeft(ByteSize.format(l.bytes()), 9))));
         }
         for (GcPlan.Preserved p : plan.preserved()) {
-            lines.add(List.of(Span.of("keep   ", TextColor.ANSI.GREEN), Span.plain(Format.pad(p.model(), 24) + " "
-                    + Format.pad(p.reason().name(), 13) + " " + (p.detail() == null ? "" : p.detail()))));
+            lines.add(List.of(Span.of("keep   ", TextColor.ANSI.GREEN), Span.plain(cut.padId(p.model(), 24) + " "
+                    + cut.pad(p.reason().name(), 13) + " " + (p.detail() == null ? "" : p.detail()))));
         }
         String bottom;
         if (DashboardModel.hasWork(plan)) {
@@ -499,8 +558,27 @@ final class Painter {
         box(g, w, h, "gc plan (dry run)", lines, bottom);
     }
 
+    /** The selected event, whole: wrapped to the screen, scrolled by the model. */
+    private void reader(DashboardModel m, TextGraphics g, int w, int h) {
+        EventLog.Line l = m.reading();
+        if (l == null) {
+            return;
+        }
+        List<String> text = Format.wrap(l.text(), DashboardModel.readerWidth(w));
+        int rows = DashboardModel.readerRows(h);
+        int top = Math.max(0, Math.min(m.readerTop(), text.size() - rows));
+        List<List<Span>> lines = new ArrayList<>();
+        for (String t : text.subList(top, Math.min(text.size(), top + rows))) {
+            lines.add(List.of(Span.plain(t)));
+        }
+        String where = text.size() <= rows ? "" : " lines " + (top + 1) + "-" + (top + lines.size()) + " of " + text.size()
+                + ", Up/Down scroll,";
+        box(g, w, h, "event " + Format.clock(l.at()) + " " + l.level().name().toLowerCase(Locale.ROOT), lines,
+                where + " Esc closes ");
+    }
+
     /** A bordered box in the middle of the screen; lines beyond its height are cut with a note. */
-    private static void box(TextGraphics g, int w, int h, String title, List<List<Span>> lines, String bottom) {
+    private void box(TextGraphics g, int w, int h, String title, List<List<Span>> lines, String bottom) {
         int inner = Math.min(w - 4, Math.max(Math.max(title.length() + 6, bottom.length() + 4),
                 lines.stream().mapToInt(Painter::lineLength).max().orElse(0) + 2));
         int maxLines = h - 4;
@@ -517,9 +595,9 @@ final class Painter {
         String edge = "+" + "-".repeat(inner) + "+";
         g.enableModifiers(SGR.BOLD);
         g.putString(x0, y0, edge);
-        g.putString(x0 + 2, y0, " " + Format.fit(title, inner - 4) + " ");
+        g.putString(x0 + 2, y0, " " + cut.fit(title, inner - 4) + " ");
         g.putString(x0, y0 + bh - 1, edge);
-        g.putString(x0 + Math.max(1, inner - bottom.length()), y0 + bh - 1, Format.fit(bottom, inner));
+        g.putString(x0 + Math.max(1, inner - bottom.length()), y0 + bh - 1, cut.fit(bottom, inner));
         for (int i = 0; i < shown.size(); i++) {
             g.putString(x0, y0 + 1 + i, "|");
             g.putString(x0 + bw - 1, y0 + 1 + i, "|");
@@ -541,13 +619,13 @@ final class Painter {
     }
 
     /** Draws spans from (x, y), clipped to {@code width} columns. */
-    static void put(TextGraphics g, int x, int y, int width, List<Span> spans) {
+    void put(TextGraphics g, int x, int y, int width, List<Span> spans) {
         int col = 0;
         for (Span s : spans) {
             if (col >= width) {
                 break;
             }
-            String text = s.text().length() > width - col ? Format.fit(s.text(), width - col) : s.text();
+            String text = s.text().length() > width - col ? cut.fit(s.text(), width - col) : s.text();
             g.setForegroundColor(s.color());
             if (s.bold()) {
                 g.enableModifiers(SGR.BOLD);

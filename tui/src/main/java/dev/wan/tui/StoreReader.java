@@ -46,10 +46,16 @@ final class StoreReader {
             for (ModelSpec spec : ensurer.manifest().models().values()) {
                 String id = spec.id().toString();
                 ModelStatus status = ensurer.status(id);
+                List<ModelStatus> variants = new ArrayList<>(List.of(status));
+                for (String v : spec.variants()) {
+                    if (!v.equals(status.variant())) {
+                        variants.add(ensurer.status(id, v));
+                    }
+                }
                 long staged = status.lockedBy() != null ? ensurer.bytesStaged(id) : 0;
                 rows.add(new StoreSnapshot.Row(id, spec.description(), spec.variants(), spec.defaultVariant(),
                         spec.sources().stream().map(SourceRef::redacted).toList(), status,
-                        diskBytes.getOrDefault(id, 0L), staged));
+                        diskBytes.getOrDefault(id, 0L), staged, variants));
             }
             return new StoreSnapshot(started, rows, disk, null);
         } catch (WanException e) {

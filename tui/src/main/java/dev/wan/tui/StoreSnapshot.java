@@ -4,6 +4,7 @@ import dev.wan.ensure.FileStatus;
 import dev.wan.ensure.ModelState;
 import dev.wan.ensure.ModelStatus;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,14 +25,37 @@ record StoreSnapshot(Instant at, List<Row> rows, Disk disk, String error) {
     }
 
     /**
-     * One model. {@code diskBytes} counts its directory's distinct inodes; {@code stagedBytes} what
-     * the process holding its lock has fetched so far (0 when nobody is ensuring it).
+     * One model. {@code status} is its default variant's; {@code variantStatus} has one status per
+     * variant, the default first (just {@code status} for a model without variants).
+     * {@code diskBytes} counts its directory's distinct inodes; {@code stagedBytes} what the
+     * process holding its lock has fetched so far (0 when nobody is ensuring it).
      */
     record Row(String id, String description, List<String> variants, String defaultVariant, List<String> sources,
-               ModelStatus status, long diskBytes, long stagedBytes) {
+               ModelStatus status, long diskBytes, long stagedBytes, List<ModelStatus> variantStatus) {
         Row {
             variants = List.copyOf(variants);
             sources = List.copyOf(sources);
+            variantStatus = List.copyOf(variantStatus);
+        }
+
+        /** A model whose default variant is all there is to show. */
+        Row(String id, String description, List<String> variants, String defaultVariant, List<String> sources,
+            ModelStatus status, long diskBytes, long stagedBytes) {
+            this(id, description, variants, defaultVariant, sources, status, diskBytes, stagedBytes, List.of(status));
+        }
+
+        /** Every file of every variant, once: the default variant's first, then what the others add. */
+        List<FileStatus> files() {
+            Map<String, FileStatus> byPath = new LinkedHashMap<>();
+            for (FileStatus f : status.files()) {
+                byPath.putIfAbsent(f.path(), f);
+            }
+            for (ModelStatus v : variantStatus) {
+                for (FileStatus f : v.files()) {
+                    byPath.putIfAbsent(f.path(), f);
+                }
+            }
+            return List.copyOf(byPath.values());
         }
 
         ModelState state() {

@@ -109,7 +109,7 @@ public final class WanTui implements Callable<Integer> {
         screen.setCursorPosition(null);
         Duration refresh = Duration.ofMillis((long) (Math.max(0.2, refreshSeconds) * 1000));
         try (Dashboard dashboard = new Dashboard(screen, ensurer, Clock.systemDefaultZone(), refresh, quota, frames,
-                true)) {
+                true, Cut.forLocale(System.getenv()))) {
             dashboard.run();
         }
     }

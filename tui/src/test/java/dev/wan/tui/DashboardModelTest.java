@@ -132,18 +132,44 @@ class DashboardModelTest {
     }
 
     @Test
-    void theGcLimitStartsAtTheQuotaAndCtrlUClearsIt() {
+    void theGcLimitStartsEmptyEachTimeAndEnterAloneUsesTheQuotaLikeWanGc() {
         DashboardModel withQuota = new DashboardModel(Clock.fixed(Rows.NOW, ZoneOffset.UTC), "test", 500L << 30);
         withQuota.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
 
         withQuota.onKey(key('g'));
-        String prefilled = withQuota.input();
-        withQuota.onKey(new KeyStroke('u', true, false));
-        withQuota.onKey(key('1'));
-        Command c = withQuota.onKey(key(KeyType.Enter));
+        String first = withQuota.input();
+        Command alone = withQuota.onKey(key(KeyType.Enter));
+        withQuota.gcFailed("stop"); // the plan's outcome does not matter here
+        withQuota.onKey(key('g'));
+        String second = withQuota.input();
 
-        assertEquals("500GiB", prefilled);
-        assertEquals(new Command(Command.Kind.GC_PLAN, null, null, "1"), c);
+        assertEquals("", first);
+        assertEquals(new Command(Command.Kind.GC_PLAN, null, null, "500GiB"), alone);
+        assertEquals("", second, "what was typed or planned before is not kept");
+    }
+
+    @Test
+    void theGcPromptForgetsWhatWasTypedBefore() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+        type("g3MB");
+        model.onKey(key(KeyType.Enter));
+        model.gcPlanned(planDeleting("a@1.0.0", 786_521));
+        type("n"); // cancel
+        type("g");
+        String reopened = model.input();
+        type("1MB");
+        Command c = model.onKey(key(KeyType.Enter));
+
+        assertEquals("", reopened);
+        assertEquals(new Command(Command.Kind.GC_PLAN, null, null, "1MB"), c, "not 3MB1MB");
+    }
+
+    @Test
+    void withoutAQuotaEnterAloneMeansLeftoversOnly() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+        type("g");
+
+        assertEquals(new Command(Command.Kind.GC_PLAN, null, null, ""), model.onKey(key(KeyType.Enter)));
     }
 
     @Test

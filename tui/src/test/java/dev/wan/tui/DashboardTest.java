@@ -54,7 +54,7 @@ class DashboardTest {
         TerminalScreen screen = new TerminalScreen(terminal);
         screen.startScreen();
         dashboard = new Dashboard(screen, ensurer, Clock.systemUTC(), Duration.ofMillis(100), -1, new FrameStats(),
-                false);
+                false, Cut.ASCII);
         dashboard.start();
     }
 
@@ -144,12 +144,33 @@ class DashboardTest {
         until("alpha COMPLETE", l -> row(l, "alpha@1.0.0", "COMPLETE"));
 
         press('p');
-        until("the pin", l -> row(l, "alpha@1.0.0", " pin "));
+        // the pin's own outcome, not only the store showing it: until then the pin is work that runs
+        until("the pin", l -> row(l, "alpha@1.0.0", " pin ") && String.join("\n", l).contains("alpha@1.0.0: pinned"));
         press('q');
         dashboard.step();
 
         assertTrue(dashboard.model().quitRequested());
         String state = Files.readString(root.resolve(".state/alpha@1.0.0.json"));
         assertTrue(state.matches("(?s).*\"pinned\"\\s*:\\s*true.*"), state);
+    }
+
+    @Test
+    void verifyReHashesEveryPresentFileOfEveryVariant() throws Exception {
+        ModelEnsurer other = Fixtures.ensurer(root, tmp.resolve("models.toml"), tmp.resolve("local"));
+        other.ensure("beta@1.0.0", "fp16");
+        other.ensure("beta@1.0.0", "bf16");
+        Path bf16 = root.resolve("wan22/beta@1.0.0/weights.bf16.safetensors");
+        Files.delete(bf16); // it may be a hard link to the source: replace it, never write through it
+        Files.write(bf16, Fixtures.bytes(400_000, 99)); // same size, other bytes: only a re-hash finds it
+        until("the store", l -> row(l, "beta@1.0.0", "COMPLETE"));
+
+        press('j', 'v');
+        List<String> done = until("the verify", l -> String.join("\n", l).contains("beta@1.0.0: NOT verified")
+                || String.join("\n", l).contains("beta@1.0.0: verified"));
+
+        String verdict = dashboard.model().log().window(1000, 0).stream().map(EventLog.Line::text)
+                .filter(t -> t.contains("verified")).reduce((a, b) -> b).orElseThrow();
+        assertTrue(verdict.startsWith("beta@1.0.0: NOT verified") && verdict.contains("weights.bf16.safetensors CORRUPT"),
+                verdict + "\n" + String.join("\n", done));
     }
 }

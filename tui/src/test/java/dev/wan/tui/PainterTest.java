@@ -184,4 +184,88 @@ class PainterTest {
         assertTrue(tiny.get(1).startsWith("30x8, need 40x12; q quits"), tiny.get(1));
         assertFalse(Screens.text(tiny).contains("MODEL"));
     }
+
+    @Test
+    void theSortAndFilterIndicatorLeavesTheColumnHeadersWhole() {
+        model.setStore(Rows.snapshot(Rows.row("demo-i2v@1.0.0", ModelState.COMPLETE, 0),
+                Rows.row("demo-t2v@1.0.0", ModelState.NOT_PRESENT, 10)));
+        String before = new Screens(80, 24).paint(model).get(1);
+        model.onKey(new KeyStroke('s', false, false));
+        model.onKey(new KeyStroke('/', false, false));
+        for (char c : "demo".toCharArray()) {
+            model.onKey(new KeyStroke(c, false, false));
+        }
+        model.onKey(new KeyStroke(com.googlecode.lanterna.input.KeyType.Enter));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertEquals(before, lines.get(1), "the header row is the same with a sort and a filter");
+        assertTrue(lines.get(1).trim().endsWith("SOURCE"), lines.get(1));
+        assertTrue(lines.get(0).contains("sort: state") && lines.get(0).contains("filter: demo"), lines.get(0));
+    }
+
+    @Test
+    void aLongModelIdIsCutInItsNameAndKeepsItsVersion() {
+        model.setStore(Rows.snapshot(Rows.row("wan2.2-t2v-A14B-diffusers@2.2.0", ModelState.COMPLETE, 0),
+                Rows.row("wan2.2-i2v-A14B-diffusers@2.2.1", ModelState.NOT_PRESENT, 10),
+                Rows.row("wan2.2-ti2v-5B-diffusers@1.0.0", ModelState.NOT_PRESENT, 10)));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        assertTrue(lineWith(lines, "@2.2.0 ").startsWith("  wan2.2-t2v") && lineWith(lines, "@2.2.0 ").contains("COMPLETE"),
+                Screens.text(lines));
+        assertTrue(lineWith(lines, "@2.2.1 ").contains("NOT_PRESENT"), Screens.text(lines));
+        assertTrue(lineWith(lines, "@1.0.0 ").contains("NOT_PRESENT"), Screens.text(lines));
+    }
+
+    @Test
+    void theQuitDialogSaysThatDownloadsResumeAndLocalCopiesStartOver() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.NOT_PRESENT, 10)));
+        model.actionStarted("a@1.0.0", "ensure");
+        model.onKey(new KeyStroke('q', false, false));
+
+        String screen = Screens.text(new Screens(80, 24).paint(model));
+
+        assertTrue(screen.contains("Quit anyway?"), screen);
+        assertTrue(screen.contains("Downloads resume where they stopped") && screen.contains("local:// and file://")
+                && screen.contains("start over"), screen);
+    }
+
+    @Test
+    void enterShowsTheWholeTextOfTheNewestEventWrappedAndEscClosesIt() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.NOT_PRESENT, 10)));
+        String message = "a@1.0.0: ensure failed (NO_SPACE): model a@1.0.0: no space left on device while writing"
+                + " transformer/diffusion_pytorch_model-00001-of-00006.safetensors under /srv/models/.tmp; free disk"
+                + " space: see what 'wan models gc --dry-run' would reclaim, or set MODELS_ROOT to a bigger disk";
+        model.log(EventLog.Level.ERROR, message);
+        String cut = lineWith(new Screens(80, 24).paint(model), "ensure failed");
+
+        model.onKey(new KeyStroke(com.googlecode.lanterna.input.KeyType.Enter));
+        List<String> open = new Screens(80, 24).paint(model);
+        model.onKey(new KeyStroke(com.googlecode.lanterna.input.KeyType.Escape));
+        List<String> closed = new Screens(80, 24).paint(model);
+
+        assertFalse(cut.contains("bigger disk"), "the log line is cut at 80 columns: " + cut);
+        StringBuilder inside = new StringBuilder();
+        for (String l : open) {
+            if (l.matches("^\\s*\\|.*\\|\\s*$")) {
+                inside.append(l, l.indexOf('|') + 1, l.lastIndexOf('|')).append(' ');
+            }
+        }
+        assertEquals(message.replaceAll("\\s+", ""), inside.toString().replaceAll("\\s+", ""), Screens.text(open));
+        assertTrue(Screens.text(open).contains("Esc closes"), Screens.text(open));
+        assertFalse(Screens.text(closed).contains("Esc closes"), Screens.text(closed));
+    }
+
+    @Test
+    void aCutTitleIsMarkedWithoutATildeThatReadsLikeHome() {
+        DashboardModel deep = new DashboardModel(Clock.fixed(Rows.NOW, ZoneOffset.UTC),
+                "/srv/shared/gpu-cluster/teams/video-generation/models/root  (models.toml)", -1);
+        deep.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+
+        String title = new Screens(80, 24).paint(deep).get(0);
+
+        assertFalse(title.contains("~"), title);
+        assertTrue(title.contains("/root  (models.toml)"), title);
+    }
 }
