@@ -87,8 +87,25 @@ class TuiTmuxTest {
             t.keys("Enter");
             t.waitFor("demo-t2v COMPLETE", Duration.ofSeconds(30), s -> row(s, "demo-t2v@1.0.0", "COMPLETE"));
             t.keys("p");
-            List<String> pinned = t.waitFor("the pin", Duration.ofSeconds(15), s -> row(s, "demo-t2v@1.0.0", " pin "));
+            List<String> pinned = t.waitFor("the pin", Duration.ofSeconds(15), s -> row(s, "demo-t2v@1.0.0", " pin ")
+                    && String.join("\n", s).contains("demo-t2v@1.0.0: pinned"));
             Tmux.save(pinned, SCREENS.resolve("03-ensured-and-pinned.txt"));
+            assertTrue(pinned.get(0).startsWith(" wan  \u2026"), "a UTF-8 locale cuts with an ellipsis: " + pinned.get(0));
+
+            // the event before "pinned" says where the model is: cut at 80 columns, whole in the reader
+            String dir = root.resolve("wan22/demo-t2v@1.0.0").toString();
+            t.keys("Tab", "Up");
+            List<String> selected = t.waitFor("the 'ready at' event selected", Duration.ofSeconds(10),
+                    s -> s.stream().anyMatch(l -> l.startsWith(">") && l.contains("demo-t2v@1.0.0: ready at")));
+            assertFalse(String.join("\n", selected).contains(dir), "the log line is cut: " + String.join("\n", selected));
+            t.keys("Enter");
+            List<String> whole = t.waitFor("Esc closes");
+            Tmux.save(whole, SCREENS.resolve("07-event-whole.txt"));
+            assertTrue(boxText(whole).contains(("demo-t2v@1.0.0: ready at " + dir).replaceAll("\\s+", "")),
+                    String.join("\n", whole));
+            t.keys("Escape");
+            t.waitFor("the reader closed", Duration.ofSeconds(10), s -> !String.join("\n", s).contains("Esc closes"));
+            t.keys("Tab");
 
             t.keys("g");
             t.waitFor("gc, keep models within:");
@@ -103,6 +120,14 @@ class TuiTmuxTest {
             t.keys("y");
             List<String> after = t.waitFor("gc done", Duration.ofSeconds(30),
                     s -> String.join("\n", s).contains("gc: deleted 1 model(s)") && row(s, "demo-i2v@1.0.0", "NOT_PRESENT"));
+
+            t.keys("g"); // the prompt opens empty again, not with the 1MB typed before
+            List<String> again = t.waitFor("gc, keep models within:");
+            String prompt = again.stream().filter(l -> l.contains("gc, keep models within:")).findFirst().orElseThrow();
+            assertTrue(prompt.contains("within: _ "), prompt);
+            t.keys("Escape");
+            t.waitFor("the prompt closed", Duration.ofSeconds(10),
+                    s -> !String.join("\n", s).contains("gc, keep models within:"));
 
             t.keys("?");
             Tmux.save(t.waitFor("any key closes"), SCREENS.resolve("05-help.txt"));
@@ -159,6 +184,40 @@ class TuiTmuxTest {
 
                 assertTrue(String.join("\n", locked).contains("purpose=ensure"), String.join("\n", locked));
             }
+        }
+    }
+
+    /** The text inside the box drawn on {@code screen} (between its '+--+' borders), all whitespace removed. */
+    private static String boxText(List<String> screen) {
+        StringBuilder sb = new StringBuilder();
+        int left = -1;
+        int right = -1;
+        for (String l : screen) {
+            if (left < 0 && l.contains("+-") && l.contains("-+")) {
+                left = l.indexOf("+-");
+                right = l.lastIndexOf("-+") + 1;
+            } else if (left >= 0 && l.length() > right && l.charAt(left) == '|' && l.charAt(right) == '|') {
+                sb.append(l, left + 1, right);
+            } else if (left >= 0) {
+                break;
+            }
+        }
+        return sb.toString().replaceAll("\\s+", "");
+    }
+
+    @Test
+    void underACLocaleTheScreenIsAsciiAndCutsAreMarkedWithoutATilde() throws Exception {
+        Map<String, String> env = Map.of("MODELS_ROOT", tmp.resolve("root").toString(), "WAN_MODELS_MANIFEST",
+                DEMO.toString(), "LC_ALL", "C");
+        try (Tmux t = Tmux.start(dashboard("xterm", env), 80, 24)) {
+            List<String> screen = t.waitFor("the table", Duration.ofSeconds(30), s -> states(s).size() == 3);
+            t.keys("q");
+            t.waitFor("EXIT=0");
+
+            String all = String.join("\n", screen);
+            assertTrue(screen.get(0).startsWith(" wan  <") && screen.get(0).contains("/root  (models.toml)"), screen.get(0));
+            assertTrue(all.chars().allMatch(c -> c < 128), all);
+            assertFalse(all.contains("~"), all);
         }
     }
 

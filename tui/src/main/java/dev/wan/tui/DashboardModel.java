@@ -281,6 +281,9 @@ final class DashboardModel {
             case End: return move(1_000_000);
             case Tab: case ReverseTab:
                 focus = focus == Focus.TABLE ? Focus.LOG : Focus.TABLE;
+                if (focus == Focus.TABLE) {
+                    logBack = 0; // back at the table, the log follows the newest events again
+                }
                 return null;
             case Enter:
                 openReader();
@@ -291,6 +294,7 @@ final class DashboardModel {
                     relayout();
                 }
                 focus = Focus.TABLE;
+                logBack = 0;
                 return null;
             case Character: break;
             default: return null;

@@ -282,6 +282,43 @@ class DashboardModelTest {
 
         assertEquals("a@1.0.0", model.selectedRow().id(), "the table selection did not move");
         assertEquals("line 27", model.log().window(1, model.logBack()).get(0).text());
+        model.onKey(key(KeyType.Tab));
+        model.log(EventLog.Level.INFO, "line 30");
+        assertEquals("line 30", model.log().window(1, model.logBack()).get(0).text(),
+                "back at the table, the log shows the newest event again");
+    }
+
+    @Test
+    void tabAndArrowsSelectAnOlderEventAndEnterOpensItWholeScrollableUntilEsc() {
+        model.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.NOT_PRESENT, 10)));
+        String longOne = "word ".repeat(400).trim(); // 2,000 characters: several screens at 80x24
+        model.log(EventLog.Level.ERROR, longOne);
+        model.log(EventLog.Level.INFO, "newest");
+        model.viewport(80, 24);
+
+        model.onKey(key(KeyType.Enter));
+        EventLog.Line newest = model.reading();
+        model.onKey(key(KeyType.Escape));
+        model.onKey(key(KeyType.Tab));
+        model.onKey(key(KeyType.ArrowUp));
+        model.onKey(key(KeyType.Enter));
+        EventLog.Line older = model.reading();
+        int lines = Format.wrap(longOne, DashboardModel.readerWidth(80)).size();
+        model.onKey(key(KeyType.End));
+        int end = model.readerTop();
+        model.onKey(key(KeyType.ArrowDown));
+        int afterEnd = model.readerTop();
+        model.onKey(key(KeyType.ArrowUp));
+        int up = model.readerTop();
+        model.onKey(key('q'));
+
+        assertEquals("newest", newest.text());
+        assertEquals(longOne, older.text());
+        assertEquals(lines - DashboardModel.readerRows(24), end, "End shows the last screenful");
+        assertEquals(end, afterEnd, "no scrolling past the end");
+        assertEquals(end - 1, up);
+        assertEquals(DashboardModel.Mode.BROWSE, model.mode(), "q closes the reader, it does not quit");
+        assertFalse(model.quitRequested());
     }
 
     static GcPlan planDeleting(String model, long bytes) {

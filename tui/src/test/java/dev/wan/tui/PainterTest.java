@@ -268,4 +268,36 @@ class PainterTest {
         assertFalse(title.contains("~"), title);
         assertTrue(title.contains("/root  (models.toml)"), title);
     }
+
+    @Test
+    void theDetailsShowEveryVariantsStateAndFilesNotJustTheDefaults() {
+        StoreSnapshot.Row fp16 = Rows.row("demo-t2v@1.0.0", ModelState.COMPLETE, 0, "fp16", "bf16");
+        dev.wan.ensure.ModelStatus s = fp16.status();
+        List<dev.wan.ensure.FileStatus> bf16Files = new java.util.ArrayList<>(s.files());
+        bf16Files.add(new dev.wan.ensure.FileStatus("transformer/diffusion_pytorch_model.bf16.safetensors", 1 << 20,
+                dev.wan.ensure.FileState.MISSING, false, "transformer", null, null, null));
+        dev.wan.ensure.ModelStatus bf16 = new dev.wan.ensure.ModelStatus(s.model(), "bf16", ModelState.PARTIAL,
+                s.bytesTotal() + (1 << 20), 1 << 20, s.directory(), false, null, null, bf16Files);
+        model.setStore(Rows.snapshot(new StoreSnapshot.Row(fp16.id(), fp16.description(), fp16.variants(),
+                fp16.defaultVariant(), fp16.sources(), s, fp16.diskBytes(), 0, List.of(s, bf16))));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        String variants = lineWith(lines, " variants:");
+        assertTrue(variants.contains("fp16 COMPLETE (default)") && variants.contains("bf16 PARTIAL 1.0 MiB needed"),
+                variants);
+        assertTrue(lineWith(lines, "bf16.safetensors").contains("MISSING"), Screens.text(lines));
+        assertEquals(TextColor.ANSI.YELLOW, new Screens(80, 24).cellOfAfterPaint(model, "PARTIAL").getForegroundColor());
+    }
+
+    @Test
+    void underAUtf8LocaleACutIsMarkedWithAnEllipsis() {
+        DashboardModel utf8 = new DashboardModel(Clock.fixed(Rows.NOW, ZoneOffset.UTC),
+                "/srv/shared/gpu-cluster/teams/video-generation/models/root  (models.toml)", -1, Cut.UNICODE);
+        utf8.setStore(Rows.snapshot(Rows.row("a@1.0.0", ModelState.COMPLETE, 0)));
+
+        String title = new Screens(80, 24).paint(utf8).get(0);
+
+        assertTrue(title.startsWith(" wan  \u2026") && title.contains("/root  (models.toml)"), title);
+    }
 }

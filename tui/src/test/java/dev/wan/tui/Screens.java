@@ -68,4 +68,10 @@ final class Screens {
     static String text(List<String> lines) {
         return String.join("\n", lines);
     }
+
+    /** Paints, then the cell at the first occurrence of {@code text}. */
+    TextCharacter cellOfAfterPaint(DashboardModel model, String text) {
+        paint(model);
+        return cellOf(text);
+    }
 }
