@@ -122,10 +122,15 @@ final class Painter {
         // gives way to them (the filter always shows, the default sort only when there is room)
         String tags = m.filter().isEmpty() ? "" : "  filter: " + m.filter();
         String sort = "  sort: " + m.sort().name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        if (m.sort() != DashboardModel.Sort.MODEL || room - 6 - tags.length() - sort.length() >= 24) {
+        if (m.sort() != DashboardModel.Sort.MODEL || room - 7 - tags.length() - sort.length() >= 24) {
             tags = sort + tags;
         }
-        String left = " wan  " + cut.fitEnd(m.title(), Math.max(0, room - 6 - tags.length())) + tags;
+        if (!tags.isEmpty()) {
+            tags += " "; // one more space: the gauge is not read as part of the filter
+        }
+        int pathRoom = room - 6 - tags.length();
+        // a path cut to a few characters says nothing: then only the tags show
+        String left = " wan  " + (pathRoom < 12 ? tags.stripLeading() : cut.fitEnd(m.title(), pathRoom) + tags);
         String line = cut.pad(left, room) + " " + right;
         g.enableModifiers(SGR.REVERSE);
         g.putString(0, 0, cut.pad(line, w));
@@ -456,8 +461,8 @@ final class Painter {
                 text = " filter: " + m.input() + "_   (Enter keeps it, Esc clears it)";
                 break;
             case GC_LIMIT:
-                text = " gc, keep models within: " + m.input() + "_   (empty: " + (m.gcDefault().isEmpty()
-                        ? "leftovers only" : m.gcDefault() + ", the quota") + "; e.g. 10GB; Enter plans, Esc cancels)";
+                text = " gc, keep models within: " + m.input() + "_  (empty: " + (m.gcDefault().isEmpty()
+                        ? "leftovers only" : "quota " + m.gcDefault()) + ")  Enter plans, Esc cancels";
                 break;
             default:
                 text = Keys.footer(w);
