@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws a {@link DashboardModel} onto a {@link TextGraphics}: a pure function of the model and the
- * size, so tests paint onto lanterna's virtual terminal and read the text back. ASCII only (bars,
- * borders) so it reads the same under any locale and TERM; state is always text, colour only helps.
+ * Draws a {@link DashboardModel} onto a {@link TextGraphics}: a function of the model and the size
+ * (it tells the model the size, so the event reader scrolls within it), so tests paint onto
+ * lanterna's virtual terminal and read the text back. Bars and borders are ASCII so they read the
+ * same under any locale and TERM; only the mark of a cut follows the charset ({@link Cut}). State
+ * is always text, colour only helps.
  */
 final class Painter {
     private static final int MIN_WIDTH = 40;
