@@ -476,7 +476,7 @@ final class Painter {
         for (GcPlan.Deletion d : plan.deletions()) {
             lines.add(List.of(Span.of("delete ", TextColor.ANSI.RED), Span.plain(Format.pad(d.model(), 24) + " "
                     + Format.pad(d.reason().name(), 10) + " " + Format.padLeft(ByteSize.format(d.bytesFreed()), 9)
-                    + "  last used " + Format.ago(d.lastUsed() == null ? null : d.lastUsed().toString(), m.now()))));
+                    + "  last used " + Format.ago(d.lastUsed(), m.now()))));
         }
         for (GcPlan.Leftover l : plan.leftovers()) {
             lines.add(List.of(Span.of("remove ", TextColor.ANSI.RED), Span.plain(Format.pad(
