@@ -198,7 +198,8 @@ class IntegrityTest {
         assertEquals(ModelState.PARTIAL, before, "present but never verified");
         assertEquals(dir, ensured);
         assertEquals(ModelState.COMPLETE, ensurer.status(ID).state());
-        assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED), completions().stream().map(WanEvent.FileCompleted::how).toList());
+        assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED),
+                completions().stream().map(WanEvent.FileCompleted::how).toList());
         assertEquals(inode, (Long) Files.getAttribute(dir.resolve(WEIGHTS), "unix:ino"));
         assertEquals(Placement.ADOPTED, recorded(WEIGHTS).how());
         assertEquals(Check.SHA256, recorded(WEIGHTS).check());

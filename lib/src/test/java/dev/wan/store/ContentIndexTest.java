@@ -40,7 +40,8 @@ class ContentIndexTest {
         ModelRecord r = states.readOrEmpty(ModelId.parse(model));
         var files = new java.util.HashMap<>(r.files());
         files.put(path, new FileRecord(content.length, Fixtures.sha256(content), check,
-                Files.getLastModifiedTime(file).toMillis(), Instant.parse("2026-11-26T00:00:00Z"), "test", Placement.COPIED));
+                Files.getLastModifiedTime(file).toMillis(), Instant.parse("2026-11-26T00:00:00Z"), "test",
+                Placement.COPIED));
         states.write(r.withFiles(files));
         return file;
     }

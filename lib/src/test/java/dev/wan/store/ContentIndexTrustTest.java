@@ -40,7 +40,8 @@ class ContentIndexTrustTest {
         Fixtures.write(vaeFile, vae);
         var files = new HashMap<String, FileRecord>();
         files.put("vae.pth", new FileRecord(vae.length, vaeSha, Check.SHA256,
-                Files.getLastModifiedTime(vaeFile).toMillis(), Instant.parse("2026-11-26T00:00:00Z"), "test", Placement.COPIED));
+                Files.getLastModifiedTime(vaeFile).toMillis(), Instant.parse("2026-11-26T00:00:00Z"), "test",
+                Placement.COPIED));
         states.write(ModelRecord.empty("a@1.0.0").withFiles(files));
     }
 

@@ -101,7 +101,8 @@ class StateStoreTest {
 
         assertEquals(ModelState.PARTIAL, garbled, "present files without a record are unverified, not trusted");
         assertEquals(ModelState.COMPLETE, ensurer.status(ID.toString()).state());
-        assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED), events.stream().filter(e -> e instanceof WanEvent.FileCompleted)
+        assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED), events.stream()
+                .filter(e -> e instanceof WanEvent.FileCompleted)
                 .map(e -> ((WanEvent.FileCompleted) e).how()).toList());
         assertTrue(store().read(ID).isPresent(), "a fresh state file was written");
     }

@@ -42,7 +42,8 @@ final class ContentRange {
                 return new Parsed(-1, -1, total);
             }
             int dash = range.indexOf('-');
-            return new Parsed(Long.parseLong(range.substring(0, dash)), Long.parseLong(range.substring(dash + 1)), total);
+            return new Parsed(Long.parseLong(range.substring(0, dash)), Long.parseLong(range.substring(dash + 1)),
+                    total);
         } catch (RuntimeException e) {
             return null;
         }
