@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wan.WanException;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelStatus;
+import dev.wan.store.Placement;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine;
@@ -196,8 +197,15 @@ final class EnsureCommand extends Verb {
 
     /** Counts what each model really fetched (copied or linked from a source; adopted files excluded). */
     private static final class FetchTally implements dev.wan.event.EventListener {
-        /** Per model: files fetched, bytes fetched, files linked to content already in the store. */
-        private final java.util.Map<String, long[]> perModel = new java.util.concurrent.ConcurrentHashMap<>();
+        /** What one model fetched; guarded by itself (files complete on several workers). */
+        private static final class Fetched {
+            long files;
+            long bytes;
+            /** Files linked or copied from content already in the store. */
+            long linked;
+        }
+
+        private final java.util.Map<String, Fetched> perModel = new java.util.concurrent.ConcurrentHashMap<>();
         /** Per model: warnings (work done, something the operator should know); shown even with --quiet. */
         private final java.util.Map<String, List<String>> warnings = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -211,29 +219,38 @@ final class EnsureCommand extends Verb {
                 warnings.computeIfAbsent(w.model().toString(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
                         .add(w.message());
             }
-            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && !f.how().equals("adopted")) {
-                long[] t = perModel.computeIfAbsent(f.model().toString(), k -> new long[3]);
+            if (event instanceof dev.wan.event.WanEvent.FileCompleted f && f.how() != Placement.ADOPTED) {
+                Fetched t = perModel.computeIfAbsent(f.model().toString(), k -> new Fetched());
                 synchronized (t) {
-                    if (f.how().startsWith("deduplicated")) {
-                        t[2]++;
+                    if (f.how().deduplicated()) {
+                        t.linked++;
                     } else {
-                        t[0]++;
-                        t[1] += f.size();
+                        t.files++;
+                        t.bytes += f.size();
                     }
                 }
             }
         }
 
         long files(String model) {
-            return perModel.getOrDefault(model, new long[3])[0];
+            Fetched t = perModel.getOrDefault(model, new Fetched());
+            synchronized (t) {
+                return t.files;
+            }
         }
 
         long bytes(String model) {
-            return perModel.getOrDefault(model, new long[3])[1];
+            Fetched t = perModel.getOrDefault(model, new Fetched());
+            synchronized (t) {
+                return t.bytes;
+            }
         }
 
         long linked(String model) {
-            return perModel.getOrDefault(model, new long[3])[2];
+            Fetched t = perModel.getOrDefault(model, new Fetched());
+            synchronized (t) {
+                return t.linked;
+            }
         }
     }
 }

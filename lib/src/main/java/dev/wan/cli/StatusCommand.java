@@ -69,7 +69,7 @@ final class StatusCommand extends Verb {
         m.put("bytesNeeded", s.bytesNeeded());
         m.put("directory", Output.path(s.directory()));
         m.put("pinned", s.pinned());
-        m.put("lastUsed", s.lastUsed());
+        m.put("lastUsed", java.util.Objects.toString(s.lastUsed(), null));
         m.put("lockedBy", s.lockedBy());
         m.put("stateProblem", s.stateProblem());
         ArrayNode missing = m.putArray("missingFiles");
@@ -82,8 +82,8 @@ final class StatusCommand extends Verb {
             n.put("state", f.state().name());
             n.put("optional", f.optional());
             n.put("component", f.component());
-            n.put("verifiedAt", f.verifiedAt());
-            n.put("check", f.check());
+            n.put("verifiedAt", java.util.Objects.toString(f.verifiedAt(), null));
+            n.put("check", f.check() == null ? null : f.check().wire());
             n.put("source", f.source());
         }
         return m;

@@ -13,10 +13,12 @@ import dev.wan.source.SourceRegistry;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
+import dev.wan.store.Check;
 import dev.wan.store.ContentIndex;
 import dev.wan.store.FileRecord;
 import dev.wan.store.Fs;
 import dev.wan.store.ModelRecord;
+import dev.wan.store.Placement;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.io.IOException;
@@ -231,7 +233,7 @@ final class EnsureJob {
                 records.put(o.path(), o.record());
                 if (o.staged()) {
                     staged.add(o.path());
-                    if (!o.record().how().startsWith(DEDUPLICATED)) {
+                    if (!o.record().how().deduplicated()) {
                         fetched += o.record().size();
                     }
                 }
@@ -250,7 +252,7 @@ final class EnsureJob {
             }
         }
         try {
-            states.write(record.withFiles(records).completed(variant, clock.instant().toString()));
+            states.write(record.withFiles(records).completed(variant, clock.instant()));
         } catch (WanException e) {
             // Published and verified in this run: the ensure did its job. The state is a cache of
             // verification results; without it the next run re-hashes the files in place.
@@ -261,25 +263,10 @@ final class EnsureJob {
         return fetched;
     }
 
-    static final String DEDUPLICATED = "deduplicated";
-
     /** A file this job staged and verified against the manifest's sha256. */
     private record StagedCopy(String path, Path file) {
     }
 
-    /**
-     * Content dedup (by the manifest's sha256 only: never by path and size, which the real WAN2.2
-     * T2V and I2V shards share with different bytes). If a trusted copy of the content is in the
-     * store (or was staged by this job), it is hardlinked into staging ({@code how: deduplicated},
-     * {@code source: dedup:<model>/<path>}); where links are impossible (the model directory is a
-     * symlink to another disk) it is copied and hashed on the way ({@code how: deduplicated-copy}).
-     *
-     * <p>A link is not re-hashed: re-reading an 11 GB text encoder to prove a link points at bytes
-     * that were verified, and have since kept their recorded size and mtime, would cost what dedup
-     * saves. The record is trusted exactly as {@code status} trusts it; {@code verify} re-hashes.
-     *
-     * @return the new record, or null when there is no usable copy (then the file is fetched)
-     */
     /** Where another job's staged copy lives once that job has committed. */
     private Path committed(InFlight.Copy other) {
         return StoreLayout.resolveInside(layout.modelDir(ModelId.parse(other.model())), other.path());
@@ -296,6 +283,19 @@ final class EnsureJob {
         }
     }
 
+    /**
+     * Content dedup (by the manifest's sha256 only: never by path and size, which the real WAN2.2
+     * T2V and I2V shards share with different bytes). If a trusted copy of the content is in the
+     * store (or was staged by this job), it is hardlinked into staging ({@code how: deduplicated},
+     * {@code source: dedup:<model>/<path>}); where links are impossible (the model directory is a
+     * symlink to another disk) it is copied and hashed on the way ({@code how: deduplicated-copy}).
+     *
+     * <p>A link is not re-hashed: re-reading an 11 GB text encoder to prove a link points at bytes
+     * that were verified, and have since kept their recorded size and mtime, would cost what dedup
+     * saves. The record is trusted exactly as {@code status} trusts it; {@code verify} re-hashes.
+     *
+     * @return the new record, or null when there is no usable copy (then the file is fetched)
+     */
     private FileRecord deduplicate(ModelId id, FileSpec file, Path stagedFile, InFlight.Copy other) {
         if (!file.hasSha256()) {
             return null;
@@ -329,7 +329,7 @@ final class EnsureJob {
         try {
             Files.deleteIfExists(stagedFile);
             events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), from));
-            String how;
+            Placement how;
             if (link(source, stagedFile) || (other != null && source.equals(other.file())
                     && link(committed(other), stagedFile))) {
                 Object linked = Files.readAttributes(stagedFile, java.nio.file.attribute.BasicFileAttributes.class,
@@ -338,7 +338,7 @@ final class EnsureJob {
                     Files.deleteIfExists(stagedFile); // swapped between the check and the link: fetch instead
                     return null;
                 }
-                how = DEDUPLICATED;
+                how = Placement.DEDUPLICATED;
             } else {
                 Transfer.Digest d;
                 try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
@@ -348,10 +348,10 @@ final class EnsureJob {
                     Files.deleteIfExists(stagedFile);
                     return null;
                 }
-                how = DEDUPLICATED + "-copy";
+                how = Placement.DEDUPLICATED_COPY;
             }
-            FileRecord r = new FileRecord(file.size(), file.sha256(), FileRecord.SHA256,
-                    Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant().toString(), from, how);
+            FileRecord r = new FileRecord(file.size(), file.sha256(), Check.SHA256,
+                    Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant(), from, how);
             events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), from, how));
             return r;
         } catch (IOException e) {
@@ -488,8 +488,9 @@ final class EnsureJob {
             String expected = file.hasSha256() ? file.sha256() : old != null ? old.sha256() : null;
             if (d.size() == file.size() && (expected == null || expected.equals(d.sha256()))) {
                 String source = old != null ? old.source() : "(found in place)";
-                FileRecord r = record(target, d, file, source, "adopted");
-                events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), source, "adopted"));
+                FileRecord r = record(target, d, file, source, Placement.ADOPTED);
+                events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), source,
+                        Placement.ADOPTED));
                 return r;
             }
         }
@@ -564,20 +565,20 @@ final class EnsureJob {
         String expected = file.hasSha256() ? file.sha256() : remote.sha256();
         String served = Sessions.describe(session);
         events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), served));
-        String how = "copied";
+        Placement how = Placement.COPIED;
         Transfer.Digest digest;
         if (local.isPresent()) {
             Files.deleteIfExists(stagedFile); // a local copy starts over; a download resumes from its journal
         }
         if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
-            how = "linked";
+            how = Placement.LINKED;
             digest = Transfer.hash(stagedFile, progress(id, file.path()));
         } else if (local.isPresent()) {
             try (InputStream in = session.read(file.path(), 0, -1)) {
                 digest = Transfer.copy(in, layout.root(), stagedFile, file.size(), progress(id, file.path()));
             }
         } else {
-            how = "downloaded";
+            how = Placement.DOWNLOADED;
             layout.mkdirs(layout.journalFile(id, file.path()).getParent());
             digest = downloader.download(session, file.path(), file.size(), expected, stagedFile,
                     layout.journalFile(id, file.path()), progress(id, file.path()));
@@ -592,10 +593,9 @@ final class EnsureJob {
             throw new WanException(ErrorCode.CHECKSUM_FAIL, file.path() + ": sha256 " + digest.sha256()
                     + " does not match the " + (file.hasSha256() ? "manifest's " : "source's stated ") + expected, "");
         }
-        String check = file.hasSha256() ? FileRecord.SHA256 : expected != null ? FileRecord.UPSTREAM_SHA256
-                : FileRecord.SIZE_ONLY;
+        Check check = file.hasSha256() ? Check.SHA256 : expected != null ? Check.UPSTREAM_SHA256 : Check.SIZE_ONLY;
         FileRecord r = new FileRecord(digest.size(), digest.sha256(), check,
-                Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant().toString(), served, how);
+                Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant(), served, how);
         events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), served, how));
         return r;
     }
@@ -624,11 +624,11 @@ final class EnsureJob {
         }
     }
 
-    private FileRecord record(Path file, Transfer.Digest digest, FileSpec spec, String source, String how)
+    private FileRecord record(Path file, Transfer.Digest digest, FileSpec spec, String source, Placement how)
             throws IOException {
         long mtime = Files.getLastModifiedTime(file).toMillis();
-        String check = spec.hasSha256() ? FileRecord.SHA256 : FileRecord.SIZE_ONLY;
-        return new FileRecord(digest.size(), digest.sha256(), check, mtime, clock.instant().toString(), source, how);
+        Check check = spec.hasSha256() ? Check.SHA256 : Check.SIZE_ONLY;
+        return new FileRecord(digest.size(), digest.sha256(), check, mtime, clock.instant(), source, how);
     }
 
     private java.util.function.LongConsumer progress(ModelId id, String path) {

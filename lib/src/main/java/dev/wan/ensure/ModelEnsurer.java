@@ -13,9 +13,11 @@ import dev.wan.manifest.ModelSpec;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceRegistry;
 import dev.wan.source.StorageBackend;
+import dev.wan.store.Check;
 import dev.wan.store.FileRecord;
 import dev.wan.store.Fs;
 import dev.wan.store.ModelRecord;
+import dev.wan.store.Placement;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.io.IOException;
@@ -177,7 +179,7 @@ public final class ModelEnsurer {
         ModelStatus s = new Inspector(layout).inspect(spec, spec.resolveVariant(variant), view, true);
         java.time.Instant used = states.lastUsed(spec.id(), view.record());
         return used == null ? s : new ModelStatus(s.model(), s.variant(), s.state(), s.bytesTotal(), s.bytesNeeded(),
-                s.directory(), s.pinned(), used.toString(), s.lockedBy(), s.files(), s.stateProblem());
+                s.directory(), s.pinned(), used, s.lockedBy(), s.files(), s.stateProblem());
     }
 
     /**
@@ -308,7 +310,7 @@ public final class ModelEnsurer {
                 } catch (IOException e) {
                     throw Fs.map(e, "model " + spec.id() + ": cannot read " + f.path());
                 }
-                String now = clock.instant().toString();
+                java.time.Instant now = clock.instant();
                 FileState state;
                 if (d.size() != f.size()) {
                     state = FileState.SIZE_MISMATCH;
@@ -318,9 +320,9 @@ public final class ModelEnsurer {
                     state = FileState.OK;
                 }
                 String source = old != null ? old.source() : "(found in place)";
-                String how = old != null ? old.how() : "adopted";
-                String check = state == FileState.OK
-                        ? (expected != null ? FileRecord.SHA256 : FileRecord.SIZE_ONLY) : FileRecord.CORRUPT;
+                Placement how = old != null ? old.how() : Placement.ADOPTED;
+                Check check = state == FileState.OK
+                        ? (expected != null ? Check.SHA256 : Check.SIZE_ONLY) : Check.CORRUPT;
                 records.put(f.path(), new FileRecord(d.size(), d.sha256(), check,
                         mtime, now, source, how));
                 checks.add(new VerificationResult.FileCheck(f.path(), state, expected, d.sha256(), optional));

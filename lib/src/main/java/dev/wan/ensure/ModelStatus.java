@@ -1,6 +1,7 @@
 package dev.wan.ensure;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * every present file is UNVERIFIED until {@code ensure} re-hashes it, and {@code gc} keeps the model.
  */
 public record ModelStatus(String model, String variant, ModelState state, long bytesTotal, long bytesNeeded,
-                          Path directory, boolean pinned, String lastUsed, String lockedBy, List<FileStatus> files,
+                          Path directory, boolean pinned, Instant lastUsed, String lockedBy, List<FileStatus> files,
                           String stateProblem) {
     public ModelStatus {
         files = List.copyOf(files);
@@ -19,7 +20,7 @@ public record ModelStatus(String model, String variant, ModelState state, long b
 
     /** A status whose state and pin marker were readable. */
     public ModelStatus(String model, String variant, ModelState state, long bytesTotal, long bytesNeeded,
-                       Path directory, boolean pinned, String lastUsed, String lockedBy, List<FileStatus> files) {
+                       Path directory, boolean pinned, Instant lastUsed, String lockedBy, List<FileStatus> files) {
         this(model, variant, state, bytesTotal, bytesNeeded, directory, pinned, lastUsed, lockedBy, files, null);
     }
 

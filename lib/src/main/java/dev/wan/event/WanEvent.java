@@ -2,6 +2,7 @@ package dev.wan.event;
 
 import dev.wan.ErrorCode;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Placement;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -35,8 +36,8 @@ public sealed interface WanEvent {
             implements WanEvent {
     }
 
-    /** A file is verified at its final place: {@code how} is copied, linked or adopted. */
-    record FileCompleted(Instant at, ModelId model, String path, long size, String source, String how)
+    /** A file is verified at its final place, put there as {@code how} says. */
+    record FileCompleted(Instant at, ModelId model, String path, long size, String source, Placement how)
             implements WanEvent {
     }
 

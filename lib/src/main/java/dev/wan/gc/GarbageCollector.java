@@ -26,7 +26,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -267,16 +266,8 @@ public final class GarbageCollector {
         if (used != null) {
             return used;
         }
-        if (record != null) {
-            for (String s : new String[] {record.completedAt()}) {
-                if (s != null) {
-                    try {
-                        return Instant.parse(s);
-                    } catch (DateTimeParseException ignored) {
-                        // fall through to the next clue
-                    }
-                }
-            }
+        if (record != null && record.completedAt() != null) {
+            return record.completedAt();
         }
         try {
             return Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toInstant();

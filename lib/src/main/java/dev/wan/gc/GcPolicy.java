@@ -29,8 +29,4 @@ public record GcPolicy(Long maxTotalSize, Duration maxModelAge, Long minFreeByte
     public static GcPolicy of(Long maxTotalSize, Duration maxModelAge, Long minFreeBytes) {
         return new GcPolicy(maxTotalSize, maxModelAge, minFreeBytes, DEFAULT_TMP_GRACE);
     }
-
-    public GcPolicy withTmpGrace(Duration grace) {
-        return new GcPolicy(maxTotalSize, maxModelAge, minFreeBytes, grace);
-    }
 }

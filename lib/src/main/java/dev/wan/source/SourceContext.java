@@ -23,10 +23,6 @@ public record SourceContext(Map<String, String> env, Path localRoot, int connect
         env = Map.copyOf(env);
     }
 
-    public static SourceContext defaults(Map<String, String> env, Path localRoot) {
-        return new SourceContext(env, localRoot, DEFAULT_CONNECTIONS, DEFAULT_CONNECT_TIMEOUT, DEFAULT_STALL_TIMEOUT);
-    }
-
     /** An environment variable, or null when unset or blank. */
     public String env(String name) {
         String v = env.get(name);

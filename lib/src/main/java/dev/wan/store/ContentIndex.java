@@ -243,8 +243,7 @@ public final class ContentIndex {
 
     /** Only content checked against a digest is indexed: a size-only record says nothing about content. */
     static boolean indexable(FileRecord r) {
-        return r != null && r.sha256() != null && !r.corrupt()
-                && (FileRecord.SHA256.equals(r.check()) || FileRecord.UPSTREAM_SHA256.equals(r.check()));
+        return r != null && r.sha256() != null && r.check() != null && r.check().provesDigest();
     }
 
     /**

@@ -235,7 +235,7 @@ public final class Deduplicator {
                     if (wasTrusted) {
                         files.put(f.path(), new FileRecord(old.size(), old.sha256(), old.check(),
                                 Files.getLastModifiedTime(f.file()).toMillis(), old.verifiedAt(),
-                                "dedup:" + l.linkedTo(), "deduplicated"));
+                                "dedup:" + l.linkedTo(), Placement.DEDUPLICATED));
                         changed = true;
                     }
                 } catch (IOException | UnsupportedOperationException e) {
@@ -251,7 +251,7 @@ public final class Deduplicator {
                 BasicFileAttributes now = attributesOrNull(f.file());
                 if (old != null && now != null && now.lastModifiedTime().toMillis() == f.mtimeMillis()) {
                     files.put(f.path(), new FileRecord(old.size(), old.sha256(), old.check(), f.mtimeMillis(),
-                            old.verifiedAt(), old.source(), "deduplicated"));
+                            old.verifiedAt(), old.source(), Placement.DEDUPLICATED));
                     changed = true;
                 }
             }

@@ -47,6 +47,12 @@ public final class DiskUsage {
     private record Inode(Object key, long size, int nlink) {
     }
 
+    /** One model's files counted at every path, links or not. */
+    private static final class Apparent {
+        long files;
+        long bytes;
+    }
+
     private DiskUsage() {
     }
 
@@ -59,10 +65,10 @@ public final class DiskUsage {
         Map<Object, Set<String>> owners = new HashMap<>();
         Map<Object, Integer> linksSeen = new HashMap<>();
         Map<String, Set<Object>> keysByModel = new TreeMap<>();
-        Map<String, long[]> apparent = new HashMap<>();
+        Map<String, Apparent> apparent = new HashMap<>();
         for (var e : filesByModel.entrySet()) {
             Set<Object> keys = new HashSet<>();
-            long[] ap = new long[2];
+            Apparent ap = new Apparent();
             for (Path f : e.getValue()) {
                 Inode i = inode(f);
                 if (i == null) {
@@ -72,8 +78,8 @@ public final class DiskUsage {
                 owners.computeIfAbsent(i.key(), k -> new HashSet<>()).add(e.getKey());
                 linksSeen.merge(i.key(), 1, Integer::sum);
                 keys.add(i.key());
-                ap[0]++;
-                ap[1] += i.size();
+                ap.files++;
+                ap.bytes += i.size();
             }
             keysByModel.put(e.getKey(), keys);
             apparent.put(e.getKey(), ap);
@@ -92,11 +98,11 @@ public final class DiskUsage {
                     unique += i.size();
                 }
             }
-            long[] ap = apparent.get(e.getKey());
-            apparentTotal += ap[1];
+            Apparent ap = apparent.get(e.getKey());
+            apparentTotal += ap.bytes;
             String family = family(e.getKey());
             families.computeIfAbsent(family, f -> new ArrayList<>()).add(e.getKey());
-            models.add(new Model(e.getKey(), family, ap[0], bytes, unique, bytes - unique, ap[1]));
+            models.add(new Model(e.getKey(), family, ap.files, bytes, unique, bytes - unique, ap.bytes));
         }
         List<Family> fams = new ArrayList<>();
         for (var f : families.entrySet()) {

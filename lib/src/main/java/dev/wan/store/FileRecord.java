@@ -1,15 +1,16 @@
 package dev.wan.store;
 
+import java.time.Instant;
+
 /**
  * What wan knows about one file at a model's final path: the size and mtime it had when its
  * content was checked, the digest found, how it was checked and where it came from.
  *
- * @param check   "sha256" when the content matched the manifest's hash, "upstream-sha256" when it
- *                matched the digest the source stated, "size" when only the size could be checked
- *                (no digest anywhere), "corrupt" when the last verify found a mismatch
+ * @param check   how the content was checked (null in a hand-written record that does not say)
+ * @param verifiedAt when it was checked
  * @param source  the source that served the file, with the resolved revision when it has one
  *                (e.g. {@code hf://org/repo@<commit>}); query strings are never recorded
- * @param how     how the bytes got there: copied, linked (hardlink), downloaded, adopted (found in place)
+ * @param how     how the bytes got there
  * @param inode   the file's identity ({@code BasicFileAttributes.fileKey()}, e.g. {@code (dev=803,ino=1234)})
  *                when the record was written, or null in records written before it was kept. Stamped by
  *                {@link StateStore#write} for a file whose size and mtime are still the recorded ones;
@@ -22,22 +23,17 @@ package dev.wan.store;
  *                rename and cleared after it, so a kill in between leaves a record that matches the
  *                path whichever inode it has (see {@link #matches})
  */
-public record FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt,
-                         String source, String how, String inode, String linking) {
-    public static final String SHA256 = "sha256";
-    /** No sha256 in the manifest; the source stated one (Hub X-Linked-Etag, S3 checksum) and it matched. */
-    public static final String UPSTREAM_SHA256 = "upstream-sha256";
-    public static final String SIZE_ONLY = "size";
-    public static final String CORRUPT = "corrupt";
+public record FileRecord(long size, String sha256, Check check, long mtimeMillis, Instant verifiedAt,
+                         String source, Placement how, String inode, String linking) {
 
     /** A record without the inode: {@link StateStore#write} stamps it. */
-    public FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt, String source,
-                      String how) {
+    public FileRecord(long size, String sha256, Check check, long mtimeMillis, Instant verifiedAt, String source,
+                      Placement how) {
         this(size, sha256, check, mtimeMillis, verifiedAt, source, how, null, null);
     }
 
-    public FileRecord(long size, String sha256, String check, long mtimeMillis, String verifiedAt, String source,
-                      String how, String inode) {
+    public FileRecord(long size, String sha256, Check check, long mtimeMillis, Instant verifiedAt, String source,
+                      Placement how, String inode) {
         this(size, sha256, check, mtimeMillis, verifiedAt, source, how, inode, null);
     }
 
@@ -65,10 +61,6 @@ public record FileRecord(long size, String sha256, String check, long mtimeMilli
     }
 
     public boolean corrupt() {
-        return CORRUPT.equals(check);
-    }
-
-    public FileRecord markedCorrupt(String actualSha256, String at) {
-        return new FileRecord(size, actualSha256, CORRUPT, mtimeMillis, at, source, how, inode, null);
+        return check == Check.CORRUPT;
     }
 }

@@ -1,5 +1,6 @@
 package dev.wan.store;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,11 +15,14 @@ import java.util.TreeMap;
  *  "completedAt":"2026-11-26T19:40:00Z","lastUsed":"2026-11-26T19:40:00Z","pinned":false}
  * </pre>
  *
- * It is a cache of verification results, never the truth about bytes: {@code status} trusts a file
+ * The codec ({@code StateCodec}) spells {@link Check} and {@link Placement} by their {@code wire()}
+ * names and times as ISO-8601 ({@link Instant#toString}).
+ *
+ * <p>It is a cache of verification results, never the truth about bytes: {@code status} trusts a file
  * only while its size and mtime still match what was recorded here.
  */
 public record ModelRecord(int schema, String model, List<String> variants, Map<String, FileRecord> files,
-                          String completedAt, String lastUsed, boolean pinned) {
+                          Instant completedAt, Instant lastUsed, boolean pinned) {
     public static final int SCHEMA = 1;
 
     public ModelRecord {
@@ -38,7 +42,7 @@ public record ModelRecord(int schema, String model, List<String> variants, Map<S
         return new ModelRecord(schema, model, variants, files, completedAt, lastUsed, pin);
     }
 
-    public ModelRecord completed(String variant, String at) {
+    public ModelRecord completed(String variant, Instant at) {
         var vs = new java.util.ArrayList<>(variants);
         if (variant != null && !vs.contains(variant)) {
             vs.add(variant);

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,12 +21,15 @@ import java.util.regex.Pattern;
  * Parses a state file into a {@link ModelRecord}, checking every field by hand: a state file is
  * written by wan but lives in a directory others can write, so a record is only believed when it is
  * wholly well-formed. The first problem found is the reason the state is reported as damaged.
+ *
+ * <p>Writes the same format field by field ({@link #write}): enums by their wire names, times as
+ * {@link Instant#toString}, absent values left out. A file written by an earlier wan re-writes byte
+ * for byte (see the golden files in the tests); a time written with another precision or offset
+ * reads as the same instant and is re-written in {@code Instant} form.
  */
 final class StateCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final List<String> CHECKS = List.of(FileRecord.SHA256, FileRecord.UPSTREAM_SHA256,
-            FileRecord.SIZE_ONLY, FileRecord.CORRUPT);
 
     /** A parsed record, or the reason there is none. */
     record Parsed(ModelRecord record, String problem) {
@@ -115,8 +121,8 @@ final class StateCodec {
         if (pinned != null && !pinned.isNull() && !pinned.isBoolean()) {
             throw new Bad("field 'pinned' is " + kind(pinned) + ", expected true or false");
         }
-        return new ModelRecord(ModelRecord.SCHEMA, model, variants, files, text(root, "completedAt", true),
-                text(root, "lastUsed", true), pinned != null && pinned.asBoolean());
+        return new ModelRecord(ModelRecord.SCHEMA, model, variants, files, instant(root, "completedAt", null),
+                instant(root, "lastUsed", null), pinned != null && pinned.asBoolean());
     }
 
     private static FileRecord file(String path, JsonNode n) throws Bad {
@@ -133,11 +139,68 @@ final class StateCodec {
             throw new Bad(where + " has a sha256 that is not 64 lowercase hex digits");
         }
         String check = text(n, "check", true);
-        if (check != null && !CHECKS.contains(check)) {
-            throw new Bad(where + " has an unknown check '" + printable(check) + "'");
+        Check checked = check == null ? null : Check.ofWire(check)
+                .orElseThrow(() -> new Bad(where + " has an unknown check '" + printable(check) + "'"));
+        String how = text(n, "how", true);
+        Placement placed = how == null ? null : Placement.ofWire(how)
+                .orElseThrow(() -> new Bad(where + " has an unknown how '" + printable(how) + "'"));
+        return new FileRecord(size, sha, checked, number(n, "mtimeMillis", where), instant(n, "verifiedAt", where),
+                text(n, "source", true), placed, text(n, "inode", true), text(n, "linking", true));
+    }
+
+    /**
+     * An optional ISO-8601 time ({@code 2026-11-26T19:40:00.123456789Z}, or with an offset);
+     * {@code where} names the file record, null for a top-level field.
+     */
+    private static Instant instant(JsonNode n, String field, String where) throws Bad {
+        String t = text(n, field, true);
+        if (t == null) {
+            return null;
         }
-        return new FileRecord(size, sha, check, number(n, "mtimeMillis", where), text(n, "verifiedAt", true),
-                text(n, "source", true), text(n, "how", true), text(n, "inode", true), text(n, "linking", true));
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            String found = "'" + printable(t) + "'";
+            throw new Bad((where == null ? "field '" + field + "' is " + found : where + " has " + found + " for '"
+                    + field + "'") + ", expected an ISO-8601 time");
+        }
+    }
+
+    /** The state file's bytes: pretty-printed JSON in the field order of the records, nulls left out. */
+    static byte[] write(ModelRecord r) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("schema", r.schema());
+        root.put("model", r.model());
+        var variants = root.putArray("variants");
+        r.variants().forEach(variants::add);
+        ObjectNode files = root.putObject("files");
+        r.files().forEach((path, f) -> {
+            if (f != null) {
+                file(files.putObject(path), f);
+            }
+        });
+        putIfPresent(root, "completedAt", r.completedAt());
+        putIfPresent(root, "lastUsed", r.lastUsed());
+        root.put("pinned", r.pinned());
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    }
+
+    private static void file(ObjectNode n, FileRecord f) {
+        n.put("size", f.size());
+        putIfPresent(n, "sha256", f.sha256());
+        putIfPresent(n, "check", f.check() == null ? null : f.check().wire());
+        n.put("mtimeMillis", f.mtimeMillis());
+        putIfPresent(n, "verifiedAt", f.verifiedAt());
+        putIfPresent(n, "source", f.source());
+        putIfPresent(n, "how", f.how() == null ? null : f.how().wire());
+        putIfPresent(n, "inode", f.inode());
+        putIfPresent(n, "linking", f.linking());
+    }
+
+    private static void putIfPresent(ObjectNode n, String field, Object value) {
+        if (value != null) {
+            n.put(field, value.toString());
+        }
     }
 
     /** A path inside a model directory, as the manifest would accept it. */

@@ -1,7 +1,5 @@
 package dev.wan.store;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.WanException;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -39,9 +36,6 @@ import java.util.Optional;
 public final class StateStore {
     /** A state file is a few KiB per hundred files; anything bigger than this is not ours. */
     public static final long MAX_STATE_BYTES = 64L * 1024 * 1024;
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private final StoreLayout layout;
     private final Pins pins;
@@ -157,7 +151,7 @@ public final class StateStore {
                 // .state/<id>.json is wan's name; a directory there is damage and holds no model byte
                 Fs.deleteTree(layout.root(), target);
             }
-            Fs.writeAtomically(layout.root(), target, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stamped(id, record)));
+            Fs.writeAtomically(layout.root(), target, StateCodec.write(stamped(id, record)));
         } catch (IOException e) {
             throw Fs.map(e, "cannot write state of " + id);
         }
@@ -233,14 +227,7 @@ public final class StateStore {
 
     /** The last use of a model: the later of the state's lastUsed and the marker's mtime; null if neither. */
     public Instant lastUsed(ModelId id, ModelRecord record) {
-        Instant fromRecord = null;
-        if (record != null && record.lastUsed() != null) {
-            try {
-                fromRecord = Instant.parse(record.lastUsed());
-            } catch (DateTimeParseException ignored) {
-                // a hand-edited state: the marker may still tell
-            }
-        }
+        Instant fromRecord = record == null ? null : record.lastUsed();
         Instant fromMarker = null;
         try {
             BasicFileAttributes a = attributes(layout.usedMarker(id));

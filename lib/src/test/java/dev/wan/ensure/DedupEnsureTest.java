@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.manifest.ModelId;
 import dev.wan.store.FileRecord;
+import dev.wan.store.Placement;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class DedupEnsureTest {
         assertEquals(ModelState.COMPLETE, ensurer.status("i2v-A@1.0.0").state());
         FileRecord r = new StateStore(new StoreLayout(root)).readOrEmpty(ModelId.parse("i2v-A@1.0.0"))
                 .files().get("text_encoder/umt5-xxl.pth");
-        assertEquals("deduplicated", r.how());
+        assertEquals(Placement.DEDUPLICATED, r.how());
         assertEquals("dedup:t2v-A@1.0.0/text_encoder/umt5-xxl.pth", r.source());
         assertEquals(Fixtures.sha256(encoder), r.sha256());
         assertTrue(ensurer.verifyIntegrity("i2v-A@1.0.0").verified());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wan.event.WanEvent;
 import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
 import dev.wan.store.ModelRecord;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
@@ -56,7 +57,7 @@ class EnsureDemoTest {
         ModelRecord record = new StateStore(layout).read(ModelId.parse(T2V)).orElseThrow();
         assertEquals(List.of("fp16"), record.variants());
         assertEquals(4, record.files().size());
-        record.files().values().forEach(r -> assertEquals("sha256", r.check()));
+        record.files().values().forEach(r -> assertEquals(Check.SHA256, r.check()));
         assertEquals(List.of(), Fixtures.listTree(layout.tmpDir()));
     }
 

@@ -10,7 +10,9 @@ import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.event.WanEvent;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
 import dev.wan.store.FileRecord;
+import dev.wan.store.Placement;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.nio.file.Files;
@@ -142,7 +144,7 @@ class IntegrityTest {
         assertEquals(FileState.UNVERIFIED, touched.files().stream().filter(f -> f.path().equals(WEIGHTS))
                 .findFirst().orElseThrow().state());
         assertEquals(ModelState.COMPLETE, ensurer.status(ID).state());
-        assertEquals(List.of("adopted"), completions().stream().map(WanEvent.FileCompleted::how).toList());
+        assertEquals(List.of(Placement.ADOPTED), completions().stream().map(WanEvent.FileCompleted::how).toList());
         assertEquals(inode, (Long) Files.getAttribute(dir.resolve(WEIGHTS), "unix:ino"), "re-hashed, not replaced");
         assertEquals("local://src", recorded(WEIGHTS).source(), "the file still came from where it came from");
         assertFalse(Files.exists(root.resolve(".quarantine")));
@@ -196,10 +198,11 @@ class IntegrityTest {
         assertEquals(ModelState.PARTIAL, before, "present but never verified");
         assertEquals(dir, ensured);
         assertEquals(ModelState.COMPLETE, ensurer.status(ID).state());
-        assertEquals(List.of("adopted", "adopted"), completions().stream().map(WanEvent.FileCompleted::how).toList());
+        assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED),
+                completions().stream().map(WanEvent.FileCompleted::how).toList());
         assertEquals(inode, (Long) Files.getAttribute(dir.resolve(WEIGHTS), "unix:ino"));
-        assertEquals("adopted", recorded(WEIGHTS).how());
-        assertEquals(FileRecord.SHA256, recorded(WEIGHTS).check());
+        assertEquals(Placement.ADOPTED, recorded(WEIGHTS).how());
+        assertEquals(Check.SHA256, recorded(WEIGHTS).check());
         assertTrue(events.stream().noneMatch(e -> e instanceof WanEvent.FileStarted s && !s.source().equals("(in place)")),
                 "nothing is fetched from a source");
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.wan.manifest.ModelId;
 import dev.wan.store.FileRecord;
+import dev.wan.store.Placement;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import java.nio.file.Files;
@@ -52,8 +53,8 @@ class LinkPolicyTest {
         assertArrayEquals(model.content("mutable.bin"), Files.readAllBytes(dir.resolve("mutable.bin")));
         Map<String, FileRecord> files = new StateStore(new StoreLayout(root)).read(ModelId.parse(ID)).orElseThrow()
                 .files();
-        assertEquals("linked", files.get("frozen.bin").how());
-        assertEquals("copied", files.get("mutable.bin").how());
+        assertEquals(Placement.LINKED, files.get("frozen.bin").how());
+        assertEquals(Placement.COPIED, files.get("mutable.bin").how());
     }
 
     @Test

@@ -60,7 +60,7 @@ class PlantedLinkTest {
     private GarbageCollector gc(GcPolicy policy) {
         // an hour ahead: what the test just created is older than the (zero) grace, whatever the clock's tick
         return new GarbageCollector(layout, Clock.offset(Clock.systemUTC(), Duration.ofHours(1)),
-                policy.withTmpGrace(Duration.ZERO));
+                new GcPolicy(policy.maxTotalSize(), policy.maxModelAge(), policy.minFreeBytes(), Duration.ZERO));
     }
 
     @Test

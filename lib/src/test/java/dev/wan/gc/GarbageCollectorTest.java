@@ -52,7 +52,7 @@ class GarbageCollectorTest {
     private Path model(String id, int bytes, int daysAfterT0, boolean pinned) {
         Path dir = layout().modelDir(ModelId.parse(id));
         Fixtures.write(dir.resolve("w.safetensors"), new byte[bytes]);
-        String used = T0.plus(Duration.ofDays(daysAfterT0)).toString();
+        Instant used = T0.plus(Duration.ofDays(daysAfterT0));
         new StateStore(layout()).write(new ModelRecord(1, id, List.of(), Map.of(), used, used, pinned));
         return dir;
     }
@@ -105,7 +105,7 @@ class GarbageCollectorTest {
 
     @Test
     void lastUseFallsBackToCompletedAtThenToTheDirectoryMtime() throws Exception {
-        String completed = T0.plus(Duration.ofDays(40)).toString();
+        Instant completed = T0.plus(Duration.ofDays(40));
         Fixtures.write(layout().modelDir(ModelId.parse("done@1.0.0")).resolve("f"), new byte[KB]);
         new StateStore(layout()).write(new ModelRecord(1, "done@1.0.0", List.of(), Map.of(), completed, null, false));
         Path bare = layout().modelDir(ModelId.parse("bare@1.0.0"));

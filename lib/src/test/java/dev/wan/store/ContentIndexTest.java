@@ -8,6 +8,7 @@ import dev.wan.ensure.Fixtures;
 import dev.wan.manifest.ModelId;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,17 +30,18 @@ class ContentIndexTest {
         layout = new StoreLayout(root);
         layout.createSkeleton();
         states = new StateStore(layout);
-        put("t2v-A@1.0.0", "vae.pth", vae, FileRecord.SHA256);
-        put("i2v-A@1.0.0", "vae.pth", vae, FileRecord.SIZE_ONLY);
+        put("t2v-A@1.0.0", "vae.pth", vae, Check.SHA256);
+        put("i2v-A@1.0.0", "vae.pth", vae, Check.SIZE_ONLY);
     }
 
-    private Path put(String model, String path, byte[] content, String check) throws Exception {
+    private Path put(String model, String path, byte[] content, Check check) throws Exception {
         Path file = layout.modelDir(ModelId.parse(model)).resolve(path);
         Fixtures.write(file, content);
         ModelRecord r = states.readOrEmpty(ModelId.parse(model));
         var files = new java.util.HashMap<>(r.files());
         files.put(path, new FileRecord(content.length, Fixtures.sha256(content), check,
-                Files.getLastModifiedTime(file).toMillis(), "2026-11-26T00:00:00Z", "test", "copied"));
+                Files.getLastModifiedTime(file).toMillis(), Instant.parse("2026-11-26T00:00:00Z"), "test",
+                Placement.COPIED));
         states.write(r.withFiles(files));
         return file;
     }
@@ -102,7 +104,7 @@ class ContentIndexTest {
         String before = index.fingerprint();
         byte[] encoder = Fixtures.bytes(5_000, 2);
 
-        put("ti2v-A@1.0.0", "umt5.pth", encoder, FileRecord.SHA256);
+        put("ti2v-A@1.0.0", "umt5.pth", encoder, Check.SHA256);
         index.refresh();
 
         assertNotEquals(before, index.fingerprint());
@@ -114,7 +116,9 @@ class ContentIndexTest {
     void aCorruptRecordIsNotACandidate() throws Exception {
         ModelId id = ModelId.parse("t2v-A@1.0.0");
         ModelRecord r = states.readOrEmpty(id);
-        states.write(r.withFiles(Map.of("vae.pth", r.files().get("vae.pth").markedCorrupt(vaeSha, "now"))));
+        FileRecord good = r.files().get("vae.pth");
+        states.write(r.withFiles(Map.of("vae.pth", new FileRecord(good.size(), vaeSha, Check.CORRUPT,
+                good.mtimeMillis(), Instant.now(), good.source(), good.how()))));
 
         assertTrue(new ContentIndex(layout).find(vaeSha, vae.length, "x@1.0.0", "p").isEmpty());
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +39,9 @@ class ContentIndexTrustTest {
         vaeFile = layout.modelDir(ModelId.parse("a@1.0.0")).resolve("vae.pth");
         Fixtures.write(vaeFile, vae);
         var files = new HashMap<String, FileRecord>();
-        files.put("vae.pth", new FileRecord(vae.length, vaeSha, FileRecord.SHA256,
-                Files.getLastModifiedTime(vaeFile).toMillis(), "2026-11-26T00:00:00Z", "test", "copied"));
+        files.put("vae.pth", new FileRecord(vae.length, vaeSha, Check.SHA256,
+                Files.getLastModifiedTime(vaeFile).toMillis(), Instant.parse("2026-11-26T00:00:00Z"), "test",
+                Placement.COPIED));
         states.write(ModelRecord.empty("a@1.0.0").withFiles(files));
     }
 

@@ -79,6 +79,8 @@ class StateStoreDamageTest {
         "{\"schema\":1,\"model\":\"st@1.0.0\",\"pinned\":\"yes\"}|field 'pinned' is a string",
         "{\"schema\":1,\"model\":\"st@1.0.0\",\"variants\":[1]}|field 'variants' holds a number",
         "not json|not valid JSON at byte 0",
+        "{\"schema\":1,\"model\":\"st@1.0.0\",\"lastUsed\":\"last tuesday\"}|field 'lastUsed' is 'last tuesday', expected an ISO-8601 time",
+        "{\"schema\":1,\"model\":\"st@1.0.0\",\"completedAt\":\"2026-11-26\"}|field 'completedAt' is '2026-11-26', expected an ISO-8601 time",
     })
     void aDamagedStateNamesItsReason(String text, String reason) throws Exception {
         writeState(text);
@@ -98,6 +100,9 @@ class StateStoreDamageTest {
         "\"a\":{\"size\":1}|has missing for 'mtimeMillis'",
         "\"a\":{\"size\":1,\"mtimeMillis\":1,\"sha256\":\"ABCD\"}|not 64 lowercase hex",
         "\"a\":{\"size\":1,\"mtimeMillis\":1,\"check\":\"trust-me\"}|unknown check",
+        "\"a\":{\"size\":1,\"mtimeMillis\":1,\"how\":\"teleported\"}|file 'a' has an unknown how 'teleported'",
+        "\"a\":{\"size\":1,\"mtimeMillis\":1,\"how\":\"Copied\"}|file 'a' has an unknown how 'Copied'",
+        "\"a\":{\"size\":1,\"mtimeMillis\":1,\"verifiedAt\":\"yesterday\"}|file 'a' has 'yesterday' for 'verifiedAt', expected an ISO-8601 time",
         "\"../x\":{\"size\":1,\"mtimeMillis\":1}|file path '../x' is not a relative path",
         "\"/etc/passwd\":{\"size\":1,\"mtimeMillis\":1}|is not a relative path",
         "\"a//b\":{\"size\":1,\"mtimeMillis\":1}|is not a relative path",
@@ -219,8 +224,8 @@ class StateStoreDamageTest {
         Files.createDirectories(f.getParent());
         Files.writeString(f, "hello");
         long mtime = Files.getLastModifiedTime(f).toMillis();
-        FileRecord good = new FileRecord(5, SHA, FileRecord.SHA256, mtime, "t", "s", "copied");
-        FileRecord stale = new FileRecord(5, SHA, FileRecord.SHA256, mtime - 5000, "t", "s", "copied");
+        FileRecord good = new FileRecord(5, SHA, Check.SHA256, mtime, Instant.EPOCH, "s", Placement.COPIED);
+        FileRecord stale = new FileRecord(5, SHA, Check.SHA256, mtime - 5000, Instant.EPOCH, "s", Placement.COPIED);
 
         store().write(ModelRecord.empty(ID.toString()).withFiles(Map.of("w.bin", good, "gone.bin", stale)));
 

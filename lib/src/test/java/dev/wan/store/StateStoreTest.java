@@ -11,6 +11,7 @@ import dev.wan.manifest.ModelId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,10 +35,10 @@ class StateStoreTest {
     }
 
     private static ModelRecord sample() {
-        FileRecord f = new FileRecord(12, "ab".repeat(32), FileRecord.SHA256, 1_764_180_000_000L,
-                "2026-11-26T19:40:00Z", "local://st@1.0.0", "copied");
+        FileRecord f = new FileRecord(12, "ab".repeat(32), Check.SHA256, 1_764_180_000_000L,
+                Instant.parse("2026-11-26T19:40:00Z"), "local://st@1.0.0", Placement.COPIED);
         return new ModelRecord(ModelRecord.SCHEMA, ID.toString(), List.of("fp16"), Map.of("config.json", f),
-                "2026-11-26T19:40:00Z", "2026-11-26T19:40:00Z", true);
+                Instant.parse("2026-11-26T19:40:00Z"), Instant.parse("2026-11-26T19:40:00Z"), true);
     }
 
     @Test
@@ -54,7 +55,7 @@ class StateStoreTest {
         StateStore store = store();
 
         store.write(sample());
-        store.write(sample().completed("bf16", "2026-11-27T00:00:00Z"));
+        store.write(sample().completed("bf16", Instant.parse("2026-11-27T00:00:00Z")));
 
         assertEquals(List.of("st@1.0.0.json"), Fixtures.listTree(root.resolve(".state")));
         assertEquals(List.of("fp16", "bf16"), store.read(ID).orElseThrow().variants());
@@ -100,7 +101,8 @@ class StateStoreTest {
 
         assertEquals(ModelState.PARTIAL, garbled, "present files without a record are unverified, not trusted");
         assertEquals(ModelState.COMPLETE, ensurer.status(ID.toString()).state());
-        assertEquals(List.of("adopted", "adopted"), events.stream().filter(e -> e instanceof WanEvent.FileCompleted)
+        assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED), events.stream()
+                .filter(e -> e instanceof WanEvent.FileCompleted)
                 .map(e -> ((WanEvent.FileCompleted) e).how()).toList());
         assertTrue(store().read(ID).isPresent(), "a fresh state file was written");
     }

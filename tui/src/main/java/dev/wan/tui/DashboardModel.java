@@ -165,7 +165,7 @@ final class DashboardModel {
             if (t != null) {
                 t.fileCompleted(e.path(), e.size(), e.source());
             }
-            log(e.at(), EventLog.Level.INFO, id + ": " + e.path() + " " + e.how() + " from " + e.source()
+            log(e.at(), EventLog.Level.INFO, id + ": " + e.path() + " " + e.how().wire() + " from " + e.source()
                     + " (" + ByteSize.format(e.size()) + ")");
         } else if (event instanceof WanEvent.EnsureFinished e) {
             transfers.remove(id);
@@ -561,8 +561,8 @@ final class DashboardModel {
         switch (sort) {
             case STATE: return Comparator.comparing((StoreSnapshot.Row r) -> r.state().ordinal()).thenComparing(byId);
             case SIZE: return Comparator.comparingLong(StoreSnapshot.Row::diskBytes).reversed().thenComparing(byId);
-            case LAST_USED: return Comparator.comparing((StoreSnapshot.Row r) -> r.status().lastUsed() == null ? ""
-                    : r.status().lastUsed(), Comparator.reverseOrder()).thenComparing(byId);
+            case LAST_USED: return Comparator.comparing((StoreSnapshot.Row r) -> r.status().lastUsed(),
+                    Comparator.nullsLast(Comparator.<java.time.Instant>reverseOrder())).thenComparing(byId);
             default: return byId;
         }
     }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,44 +28,33 @@ final class Format {
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
-    /** How long ago an ISO instant was: {@code 40s}, {@code 5m}, {@code 3h}, {@code 12d}; "-" for none. */
-    static String ago(String isoInstant, Instant now) {
-        if (isoInstant == null || isoInstant.isEmpty()) {
+    /** How long ago an instant was: {@code 40s}, {@code 5m}, {@code 3h}, {@code 12d}; "-" for none. */
+    static String ago(Instant at, Instant now) {
+        if (at == null) {
             return "-";
         }
-        try {
-            long s = Math.max(0, Duration.between(Instant.parse(isoInstant), now).toSeconds());
-            if (s < 60) {
-                return s + "s";
-            }
-            if (s < 3600) {
-                return s / 60 + "m";
-            }
-            return s < 86_400 ? s / 3600 + "h" : s / 86_400 + "d";
-        } catch (DateTimeParseException e) {
-            return "?";
+        long s = Math.max(0, Duration.between(at, now).toSeconds());
+        if (s < 60) {
+            return s + "s";
         }
+        if (s < 3600) {
+            return s / 60 + "m";
+        }
+        return s < 86_400 ? s / 3600 + "h" : s / 86_400 + "d";
     }
 
     static String clock(Instant at) {
         return CLOCK.format(at);
     }
 
-    /** An ISO instant as local {@code yyyy-MM-dd HH:mm}, "-" for none. */
-    static String dayTime(String isoInstant) {
-        if (isoInstant == null || isoInstant.isEmpty()) {
-            return "-";
-        }
-        try {
-            return DAY_TIME.format(Instant.parse(isoInstant));
-        } catch (DateTimeParseException e) {
-            return isoInstant;
-        }
+    /** An instant as local {@code yyyy-MM-dd HH:mm}, "-" for none. */
+    static String dayTime(Instant at) {
+        return at == null ? "-" : DAY_TIME.format(at);
     }
 
-    /** An ISO instant as local {@code MM-dd HH:mm}, "-" for none. */
-    static String shortDayTime(String isoInstant) {
-        String full = dayTime(isoInstant);
+    /** An instant as local {@code MM-dd HH:mm}, "-" for none. */
+    static String shortDayTime(Instant at) {
+        String full = dayTime(at);
         return full.length() == 16 ? full.substring(5) : full;
     }
 

@@ -542,7 +542,7 @@ final class Painter {
         for (GcPlan.Deletion d : plan.deletions()) {
             lines.add(List.of(Span.of("delete ", TextColor.ANSI.RED), Span.plain(cut.padId(d.model(), 24) + " "
                     + cut.pad(d.reason().name(), 10) + " " + cut.padLeft(ByteSize.format(d.bytesFreed()), 9)
-                    + "  last used " + Format.ago(d.lastUsed() == null ? null : d.lastUsed().toString(), m.now()))));
+                    + "  last used " + Format.ago(d.lastUsed(), m.now()))));
         }
         for (GcPlan.Leftover l : plan.leftovers()) {
             lines.add(List.of(Span.of("remove ", TextColor.ANSI.RED), Span.plain(cut.pad(

@@ -24,12 +24,13 @@ final class Rows {
         FileState fs = state == ModelState.COMPLETE ? FileState.OK : FileState.MISSING;
         List<FileStatus> files = List.of(
                 new FileStatus("model_index.json", 89, fs, false, null, state == ModelState.COMPLETE
-                        ? "2026-11-26T11:00:00Z" : null, state == ModelState.COMPLETE ? "local://" + id : null, null),
+                        ? Instant.parse("2026-11-26T11:00:00Z") : null,
+                        state == ModelState.COMPLETE ? "local://" + id : null, null),
                 new FileStatus("vae/diffusion_pytorch_model.safetensors", 786_432, fs, false, "vae", null,
                         state == ModelState.COMPLETE ? "local://" + id : null, null));
         ModelStatus status = new ModelStatus(id, variants.length == 0 ? null : variants[0], state, 786_521, needed,
-                Path.of("/store/wan22/" + id), pinned, state == ModelState.COMPLETE ? "2026-11-26T11:55:00Z" : null,
-                lockedBy, files);
+                Path.of("/store/wan22/" + id), pinned,
+                state == ModelState.COMPLETE ? Instant.parse("2026-11-26T11:55:00Z") : null, lockedBy, files);
         return new StoreSnapshot.Row(id, "demo " + id, List.of(variants), variants.length == 0 ? null : variants[0],
                 List.of("local://" + id, "hf://org/" + id.substring(0, id.indexOf('@'))), status,
                 state == ModelState.COMPLETE ? 786_521 : 0, 0);

@@ -2,22 +2,26 @@ package dev.wan.source.http;
 
 /** {@code Content-Range: bytes a-b/total} (RFC 9110 §14.4). */
 final class ContentRange {
+    /** The parsed header; -1 for what it leaves unknown ({@code *}). */
+    private record Parsed(long first, long last, long total) {
+    }
+
     private ContentRange() {
     }
 
     /** The first byte position, or -1 when absent or unparsable. */
     static long start(String header) {
-        long[] p = parse(header);
-        return p == null ? -1 : p[0];
+        Parsed p = parse(header);
+        return p == null ? -1 : p.first();
     }
 
     /** The complete length, or -1 when absent, unknown ({@code *}) or unparsable. */
     static long total(String header) {
-        long[] p = parse(header);
-        return p == null ? -1 : p[2];
+        Parsed p = parse(header);
+        return p == null ? -1 : p.total();
     }
 
-    private static long[] parse(String header) {
+    private static Parsed parse(String header) {
         if (header == null) {
             return null;
         }
@@ -35,10 +39,11 @@ final class ContentRange {
             String totalText = h.substring(slash + 1);
             long total = "*".equals(totalText) ? -1 : Long.parseLong(totalText);
             if ("*".equals(range)) {
-                return new long[] {-1, -1, total};
+                return new Parsed(-1, -1, total);
             }
             int dash = range.indexOf('-');
-            return new long[] {Long.parseLong(range.substring(0, dash)), Long.parseLong(range.substring(dash + 1)), total};
+            return new Parsed(Long.parseLong(range.substring(0, dash)), Long.parseLong(range.substring(dash + 1)),
+                    total);
         } catch (RuntimeException e) {
             return null;
         }

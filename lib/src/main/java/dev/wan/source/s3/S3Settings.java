@@ -50,10 +50,6 @@ record S3Settings(String bucket, URI endpoint, Region region, AwsCredentialsProv
         return "WAN_S3_ENDPOINT_" + bucket.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    boolean pathStyle() {
-        return endpoint != null;
-    }
-
     /** The endpoint as it may be shown: scheme, host and port, never user info or a query. */
     String endpointDisplay() {
         if (endpoint == null) {

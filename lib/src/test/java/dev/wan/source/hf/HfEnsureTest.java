@@ -12,6 +12,7 @@ import dev.wan.ensure.Fixtures;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
 import dev.wan.store.FileRecord;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
@@ -127,7 +128,7 @@ class HfEnsureTest {
         assertCompleteAndCorrect(ensurer, dir);
         assertEquals(hf("org/m"), records().get(WEIGHTS).source());
         assertEquals(hf("org/m"), records().get(CONFIG).source());
-        assertEquals(FileRecord.SHA256, records().get(WEIGHTS).check());
+        assertEquals(Check.SHA256, records().get(WEIGHTS).check());
         List<LoggedRequest> cdn = hub.log(r -> r.host().equals(HubServer.CDN_HOST));
         assertEquals(3, cdn.size(), "three 16 MiB chunks of the LFS file: " + cdn);
         assertTrue(cdn.stream().noneMatch(LoggedRequest::authorization), cdn.toString());
@@ -140,9 +141,9 @@ class HfEnsureTest {
 
         ensurer.ensure(ID);
 
-        assertEquals(FileRecord.UPSTREAM_SHA256, records().get(WEIGHTS).check());
+        assertEquals(Check.UPSTREAM_SHA256, records().get(WEIGHTS).check());
         assertEquals(BIG.sha256(), records().get(WEIGHTS).sha256());
-        assertEquals(FileRecord.SIZE_ONLY, records().get(CONFIG).check(), "a regular file's git sha1 is not used");
+        assertEquals(Check.SIZE_ONLY, records().get(CONFIG).check(), "a regular file's git sha1 is not used");
     }
 
     @Test

@@ -13,7 +13,9 @@ import dev.wan.ensure.Fixtures;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
 import dev.wan.store.FileRecord;
+import dev.wan.store.Placement;
 import dev.wan.store.StateStore;
 import dev.wan.store.StoreLayout;
 import dev.wan.testkit.s3.FaultProxy;
@@ -143,7 +145,7 @@ class S3EnsureFaultTest {
 
         assertComplete(ensurer, dir);
         assertEquals("s3://fleet/m", records().get("weights.bin").source());
-        assertEquals("downloaded", records().get("weights.bin").how());
+        assertEquals(Placement.DOWNLOADED, records().get("weights.bin").how());
         assertEquals(3, weightRanges().size(), proxy.log().toString());
         assertTrue(someRangeStartsAt(0) && someRangeStartsAt(CHUNK) && someRangeStartsAt(2L * CHUNK));
     }
@@ -320,6 +322,6 @@ class S3EnsureFaultTest {
         Path dir = ensurer.ensure(ID);
 
         assertEquals(Fixtures.sha256(WEIGHTS), Fixtures.sha256(dir.resolve("weights.bin")));
-        assertEquals(FileRecord.UPSTREAM_SHA256, records().get("weights.bin").check());
+        assertEquals(Check.UPSTREAM_SHA256, records().get("weights.bin").check());
     }
 }
