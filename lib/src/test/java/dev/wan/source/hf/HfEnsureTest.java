@@ -11,6 +11,7 @@ import dev.wan.WanException;
 import dev.wan.ensure.Fixtures;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
+import dev.wan.event.WanEvent;
 import dev.wan.manifest.ModelId;
 import dev.wan.store.FileRecord;
 import dev.wan.store.StateStore;
@@ -287,6 +288,26 @@ class HfEnsureTest {
         assertEquals(hf("org/good"), records().get(WEIGHTS).source());
         assertEquals(1, hub.log(r -> r.path().startsWith("/api/models/org/missing/")).size(),
                 "a repository that does not exist is asked about once, not once per file");
+    }
+
+    @Test
+    void aRenamedRepositoryIsRecordedUnderItsNewNameWithOneWarning() {
+        hub.rename("org/old", "org/good");
+        List<WanEvent.Warning> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/old@main")).addListener(e -> {
+            if (e instanceof WanEvent.Warning w) {
+                warnings.add(w);
+            }
+        });
+
+        Path dir = ensurer.ensure(ID);
+
+        assertCompleteAndCorrect(ensurer, dir);
+        assertEquals(hf("org/good"), records().get(WEIGHTS).source());
+        assertEquals(hf("org/good"), records().get(CONFIG).source());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).message().contains("hf://org/old was renamed on the Hub to hf://org/good"),
+                warnings.get(0).message());
     }
 
     @Test
