@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "test-sources", mixinStandardHelpOptions = true,
-        description = {"Check every source of the models (default: all): reachable, credentials accepted, files listed,",
-                "a stat and a 1 MiB ranged read of the largest file, each timed. Writes nothing.",
+        description = {"Check every source of the models (default: all).",
+                "Per source: reachable, credentials accepted, files listed, a stat and a 1 MiB ranged read"
+                        + " of the largest file, each timed. Writes nothing.",
                 "Exit 6 when any source fails (a failing source is fine if another one serves the model)."})
 final class TestSourcesCommand extends Verb {
     @Mixin
