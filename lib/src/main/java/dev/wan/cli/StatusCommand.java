@@ -46,7 +46,10 @@ final class StatusCommand extends Verb {
                 "NEEDED", "PIN", "NOTE"));
         for (ModelStatus s : statuses) {
             String note = s.lockedBy() != null ? "in use: " + s.lockedBy()
-                    : s.missingFiles().isEmpty() ? "" : s.missingFiles().size() + " file(s) not ready";
+                    : s.missingFiles().isEmpty() ? ""
+                    : s.state() == dev.wan.ensure.ModelState.UNVERIFIED
+                            ? s.missingFiles().size() + " file(s) changed since verified"
+                            : s.missingFiles().size() + " file(s) not ready";
             o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s %-3s  %s", s.model(),
                     s.variant() == null ? "-" : s.variant(), s.state(), Output.bytes(s.bytesTotal()),
                     Output.bytes(s.bytesNeeded()), s.pinned() ? "pin" : "-", note));

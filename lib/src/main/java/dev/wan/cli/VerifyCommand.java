@@ -77,9 +77,9 @@ final class VerifyCommand extends Verb {
             if (!ok) {
                 // the exact command that repairs them, with the variant that was verified
                 List<String> bad = results.stream().filter(r -> !r.verified()).map(VerificationResult::model).toList();
-                o.err.println(TerminalText.escape("wan: bad files are left in place; repair with 'wan ensure "
+                o.err.println(TerminalText.escape("wan: verify changes no file; repair with 'wan ensure "
                         + String.join(" ", bad) + (selection.variant == null ? "" : " --variant " + selection.variant)
-                        + "' (it moves files that fail verification to .quarantine/ and fetches them again)"));
+                        + "' (it fetches missing files, and moves files that fail verification to .quarantine/ and fetches them again)"));
                 o.err.flush();
             }
         }

@@ -51,7 +51,7 @@ final class SourceProbe {
         }
         if (configured != null) {
             // until the source answers, this is what is configured, not what it accepted
-            credentials = configured + " (configured; not checked)";
+            credentials = configured + " (not checked)";
         }
         try (SourceSession s = registry.backendFor(source).open(source, context)) {
             credentials = s.credentials();
@@ -97,7 +97,7 @@ final class SourceProbe {
             return new SourceCheck(model, source.redacted(), true, null, "ok", credentials, revision, listed, found,
                     openMs, listMs, statMs, read, readMs);
         } catch (WanException e) {
-            if (configured != null && e.code() == ErrorCode.AUTH_FAIL && credentials.startsWith(configured + " (configured")) {
+            if (configured != null && e.code() == ErrorCode.AUTH_FAIL && credentials.equals(configured + " (not checked)")) {
                 credentials = configured + " (refused)";
             }
             return new SourceCheck(model, source.redacted(), false, e.code(), e.getMessage(), credentials, revision,

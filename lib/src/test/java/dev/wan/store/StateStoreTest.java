@@ -98,7 +98,7 @@ class StateStoreTest {
         ModelState garbled = ensurer.status(ID.toString()).state();
         ensurer.ensure(ID.toString(), null);
 
-        assertEquals(ModelState.PARTIAL, garbled, "present files without a record are unverified, not trusted");
+        assertEquals(ModelState.UNVERIFIED, garbled, "present files without a record are unverified, not trusted");
         assertEquals(ModelState.COMPLETE, ensurer.status(ID.toString()).state());
         assertEquals(List.of("adopted", "adopted"), events.stream().filter(e -> e instanceof WanEvent.FileCompleted)
                 .map(e -> ((WanEvent.FileCompleted) e).how()).toList());

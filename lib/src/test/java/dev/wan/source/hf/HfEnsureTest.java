@@ -311,6 +311,37 @@ class HfEnsureTest {
     }
 
     @Test
+    void testAuthNamesTheConfiguredTokenAndSaysItWasNotCheckedWhenTheHubIsUnreachable() {
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "HF_TOKEN", "hf_TESTtokenSECRET0001abcd");
+        hub.close();
+
+        dev.wan.ensure.SourceCheck check = ensurer.testSources(ID, null, false).get(0);
+
+        assertFalse(check.ok());
+        assertEquals("HF_TOKEN hf_****abcd (not checked)", check.credentials());
+        assertFalse(check.credentials().contains("SECRET"));
+    }
+
+    @Test
+    void testAuthSaysATokenWasRefused() {
+        hub.validTokens("hf_theOnlyGoodOne");
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "HF_TOKEN", "hf_TESTtokenSECRET0001abcd");
+
+        dev.wan.ensure.SourceCheck check = ensurer.testSources(ID, null, false).get(0);
+
+        assertEquals(ErrorCode.AUTH_FAIL, check.code());
+        assertEquals("HF_TOKEN hf_****abcd (refused)", check.credentials());
+    }
+
+    @Test
+    void testAuthWithoutATokenSaysAnonymousEvenWhenTheHubIsUnreachable() {
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/m"));
+        hub.close();
+
+        assertEquals("anonymous (not checked)", ensurer.testSources(ID, null, false).get(0).credentials());
+    }
+
+    @Test
     void aFileMissingAtTheFirstSourceIsFetchedFromTheSecond() {
         hub.repo("org/partial").file(CONFIG, CONFIG_BYTES);
         ModelEnsurer ensurer = ensurer(List.of("hf://org/partial", "hf://org/good"));
