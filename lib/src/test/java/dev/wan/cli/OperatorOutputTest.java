@@ -136,6 +136,22 @@ class OperatorOutputTest {
     }
 
     @Test
+    void whoHoldsALockIsShownWithItsTimeToTheSecond() throws Exception {
+        assertEquals(0, wan("ensure", BETA).code());
+        java.time.Instant at = java.time.Instant.parse("2026-12-01T23:18:12.123456789Z");
+        Path lockFile = root.resolve(".locks").resolve(BETA + ".lock");
+        try (dev.wan.lock.ModelLock held = dev.wan.lock.ModelLock.acquire(lockFile, "model " + BETA, "ensure",
+                java.time.Duration.ofSeconds(5), java.time.Clock.fixed(at, java.time.ZoneOffset.UTC), h -> { })) {
+            String status = line(wan("status", BETA).out(), BETA);
+            String gc = wan("gc", "--dry-run", "--max-size", "1B").out();
+
+            assertTrue(status.contains("since=2026-12-01T23:18:12Z "), status);
+            assertTrue(gc.contains("since=2026-12-01T23:18:12Z "), gc);
+            assertFalse(NANO_TIME.matcher(status + gc).find(), status + gc);
+        }
+    }
+
+    @Test
     void aBareNameStandsForItsOnlyVersionAndSaysSo() throws Exception {
         InProcessWan.Run r = wan("ensure", "beta");
         InProcessWan.Run status = wan("status", "beta", "--json");
