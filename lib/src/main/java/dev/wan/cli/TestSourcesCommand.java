@@ -61,6 +61,7 @@ final class TestSourcesCommand extends Verb {
                                 + " of the manifest's), " : "")
                                 + (readBytes ? String.format(Locale.ROOT, "read %s in %d ms (%s/s)",
                                 Output.bytes(c.readBytes()), c.readMillis(), Output.bytes((long) c.readRate())) : "accepted")
+                                + ("ok".equals(c.message()) ? "" : "; note: " + c.message())
                         : c.code() + ": " + c.message();
                 o.line(String.format(Locale.ROOT, "%-4s %-24s %s  [%s%s]  %s", c.ok() ? "ok" : "FAIL", c.model(),
                         c.source(), c.credentials(), c.revision() == null ? "" : ", revision " + c.revision(), detail));

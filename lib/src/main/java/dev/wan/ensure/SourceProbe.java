@@ -94,7 +94,8 @@ final class SourceProbe {
                 }
             }
             revision = s.revision();
-            return new SourceCheck(model, source.redacted(), true, null, "ok", credentials, revision, listed, found,
+            String notice = s.notice(); // e.g. a renamed repository: works, but the manifest should change
+            return new SourceCheck(model, source.redacted(), true, null, notice == null ? "ok" : notice, credentials, revision, listed, found,
                     openMs, listMs, statMs, read, readMs);
         } catch (WanException e) {
             if (configured != null && e.code() == ErrorCode.AUTH_FAIL && credentials.equals(configured + " (not checked)")) {

@@ -323,6 +323,16 @@ class HfEnsureTest {
     }
 
     @Test
+    void testSourcesOfARenamedRepositoryIsOkAndSaysToUpdateTheManifest() {
+        hub.rename("org/old", "org/good");
+
+        dev.wan.ensure.SourceCheck check = ensurer(List.of("hf://org/old")).testSources(ID, null, true).get(0);
+
+        assertTrue(check.ok(), check.message());
+        assertTrue(check.message().contains("renamed on the Hub to hf://org/good"), check.message());
+    }
+
+    @Test
     void testAuthSaysATokenWasRefused() {
         hub.validTokens("hf_theOnlyGoodOne");
         ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "HF_TOKEN", "hf_TESTtokenSECRET0001abcd");
