@@ -9,11 +9,11 @@ import picocli.CommandLine.Option;
 
 /** Options every command takes (a picocli mixin). */
 final class Common {
-    @Option(names = "--root", paramLabel = "DIR", description = "Models root (default: $MODELS_ROOT, else ~/.cache/wan/models).")
+    @Option(names = "--root", paramLabel = "DIR", description = "Models root.%nDefault: $MODELS_ROOT, else ~/.cache/wan/models.")
     Path root;
 
     @Option(names = "--manifest", paramLabel = "FILE",
-            description = "Manifest (default: $WAN_MODELS_MANIFEST, else the bundled demo examples/demo/models.toml).")
+            description = "Manifest.%nDefault: $WAN_MODELS_MANIFEST, else examples/demo/models.toml.")
     Path manifest;
 
     @Option(names = "--json", description = "Print one JSON document on stdout (schema in the README).")

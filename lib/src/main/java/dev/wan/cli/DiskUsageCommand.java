@@ -12,9 +12,10 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 
 @Command(name = "disk-usage", mixinStandardHelpOptions = true,
-        description = {"Bytes on disk per model and per family (t2v, i2v, ti2v…: the name before its first '-'),",
-                "unique vs shared with other models (hardlinks counted once), total, free space, and the quota",
-                "($WAN_MAX_TOTAL_SIZE, e.g. 500GB) when set."})
+        description = {"Show bytes on disk per model and per family, and free space.",
+                "A family is the name before its first '-' (t2v, i2v, ti2v…). Bytes are unique or shared with"
+                        + " other models (hardlinks counted once); the quota ($WAN_MAX_TOTAL_SIZE, e.g. 500GB)"
+                        + " is shown when set."})
 final class DiskUsageCommand extends Verb {
     @Override
     public Integer call() {

@@ -14,10 +14,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "ensure", mixinStandardHelpOptions = true,
-        description = {"Make models complete and verified under MODELS_ROOT, fetching what is missing from the",
-                "first source that works; prints each model's directory. Safe to run concurrently and after a crash.",
-                "Examples:", "  wan ensure --all", "  wan models ensure --only t2v-A14B@2.2.0 --variant bf16",
-                "  dir=$(wan ensure demo-text@1.0.0 --quiet)"})
+        description = {"Make models complete and verified under MODELS_ROOT.",
+                "Fetches what is missing from the first source that works and prints each model's directory.",
+                "Safe to run concurrently and after a crash.",
+                "Examples (the bundled demo manifest):", "  wan ensure --all",
+                "  wan models ensure --only demo-t2v@1.0.0 --variant bf16",
+                "  dir=$(wan ensure demo-i2v@1.0.0 --quiet)"})
 final class EnsureCommand extends Verb {
     @Mixin
     Selection selection;
@@ -33,8 +35,8 @@ final class EnsureCommand extends Verb {
             description = "Parallel ranged connections per big remote file (default: $WAN_CONNECTIONS, else 8).")
     Integer connections;
 
-    @Option(names = "--gc", description = {"Afterwards, if the store is over $WAN_MAX_TOTAL_SIZE, collect the least recently",
-            "used unpinned models (never the ones just ensured). Default: on when WAN_GC_AFTER_ENSURE=1."})
+    @Option(names = "--gc", description = {"Afterwards, if the store is over $WAN_MAX_TOTAL_SIZE, collect the least"
+            + " recently used unpinned models (never the ones just ensured).", "Default: on when WAN_GC_AFTER_ENSURE=1."})
     Boolean gcAfter;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "2",
@@ -120,13 +122,28 @@ final class EnsureCommand extends Verb {
                 }
             }
         }
+        // One cause, one report: a store-level failure (a bad MODELS_ROOT) fails every model with the
+        // same error, which is said once with the models it stopped.
+        java.util.Map<List<Object>, List<String>> byCause = new java.util.LinkedHashMap<>();
+        java.util.Map<List<Object>, WanException> causes = new java.util.HashMap<>();
         for (ModelEnsurer.BatchResult r : results) {
             if (!r.ok()) {
-                Common quietJson = new Common();
-                quietJson.verbose = common.verbose;
-                WanCli.report(r.error(), quietJson, "ensure", o.out, o.err);
+                WanException e = r.error();
+                List<Object> key = List.of(e.code(), String.valueOf(e.getMessage()), e.hint(), e.details());
+                byCause.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(r.model());
+                causes.putIfAbsent(key, e);
             }
         }
+        byCause.forEach((key, models) -> {
+            Common quietJson = new Common();
+            quietJson.verbose = common.verbose;
+            WanCli.report(causes.get(key), quietJson, "ensure", o.out, o.err);
+            if (models.size() > 1) {
+                o.err.println(TerminalText.escape("  (the same error for " + models.size() + " models: "
+                        + String.join(", ", models) + ")"));
+                o.err.flush();
+            }
+        });
         return first == null ? WanCli.EXIT_OK : first.code().exitCode();
     }
 

@@ -62,7 +62,7 @@ final class GcCommand extends Verb {
         String verb = dryRun ? "would delete" : "deleted";
         for (GcPlan.Deletion d : r.deleted()) {
             o.line(String.format(Locale.ROOT, "%-13s %-30s %-10s %10s  last used %s", verb, d.model(), d.reason(),
-                    Output.bytes(d.bytesFreed()), d.lastUsed()));
+                    Output.bytes(d.bytesFreed()), Output.time(d.lastUsed())));
         }
         for (GcPlan.Leftover l : r.leftoversRemoved()) {
             o.line(String.format(Locale.ROOT, "%-13s %-30s %-10s %10s", dryRun ? "would remove" : "removed",

@@ -9,7 +9,8 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "List the models the manifest declares: variants, files, size, sources and current state.")
+        description = {"List the models the manifest declares.",
+                "Shows variants (* = default), files, size, state, pin and description."})
 final class ListCommand extends Verb {
     @Override
     public Integer call() {
@@ -27,7 +28,7 @@ final class ListCommand extends Verb {
                 n.putPOJO("variants", m.variants());
                 n.put("defaultVariant", m.defaultVariant());
                 n.put("files", m.filesFor(m.defaultVariant()).size());
-                n.put("bytes", m.totalBytes(m.defaultVariant()));
+                n.put("bytes", s.bytesTotal());
                 ArrayNode sources = n.putArray("sources");
                 m.sources().forEach(src -> sources.add(src.redacted()));
                 n.put("state", s.state().name());
@@ -36,14 +37,15 @@ final class ListCommand extends Verb {
             o.print(doc);
             return WanCli.EXIT_OK;
         }
-        o.line(String.format(Locale.ROOT, "%-30s %-14s %6s %10s  %-12s %s", "MODEL", "VARIANTS", "FILES", "SIZE",
-                "STATE", "DESCRIPTION"));
+        o.line(String.format(Locale.ROOT, "%-30s %-14s %6s %10s  %-12s %-3s  %s", "MODEL", "VARIANTS", "FILES", "SIZE",
+                "STATE", "PIN", "DESCRIPTION"));
         for (ModelSpec m : ensurer.manifest().models().values()) {
             String variants = m.variants().isEmpty() ? "-" : String.join(",", m.variants().stream()
                     .map(v -> v.equals(m.defaultVariant()) ? v + "*" : v).toList());
-            o.line(String.format(Locale.ROOT, "%-30s %-14s %6d %10s  %-12s %s", m.id(), variants,
-                    m.filesFor(m.defaultVariant()).size(), Output.bytes(m.totalBytes(m.defaultVariant())),
-                    ensurer.status(m.id().toString()).state(), m.description()));
+            ModelStatus s = ensurer.status(m.id().toString());
+            o.line(String.format(Locale.ROOT, "%-30s %-14s %6d %10s  %-12s %-3s  %s", m.id(), variants,
+                    s.files().size(), Output.bytes(s.bytesTotal()), s.state(), s.pinned() ? "pin" : "-",
+                    m.description()));
         }
         return WanCli.EXIT_OK;
     }

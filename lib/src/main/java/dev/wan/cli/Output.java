@@ -56,6 +56,11 @@ final class Output {
         return p == null ? null : p.toString();
     }
 
+    /** A time for people: ISO-8601 to the second ({@code 2026-12-01T23:18:12Z}); JSON keeps full precision. */
+    static String time(java.time.Instant t) {
+        return t == null ? "-" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
     /** 1536 → "1.5 KiB". */
     static String bytes(long n) {
         return dev.wan.store.ByteSize.format(n);

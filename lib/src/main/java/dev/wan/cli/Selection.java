@@ -13,7 +13,7 @@ final class Selection {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "ID", arity = "0..*", description = "Model ids (name@x.y.z).")
+    @Parameters(paramLabel = "ID", arity = "0..*", description = "Model ids (name@x.y.z; a bare name means its only version).")
     List<String> ids = new ArrayList<>();
 
     @Option(names = "--only", paramLabel = "ID[,ID…]", description = "Model ids to act on (repeatable, comma-separated).")
@@ -37,7 +37,17 @@ final class Selection {
                     + " (available models: "
                     + String.join(", ", manifest.models().keySet().stream().map(ModelId::toString).toList()) + ")");
         }
-        named.forEach(manifest::model); // fails fast, listing the available ids, before any work starts
-        return named.stream().distinct().toList();
+        // fails fast, listing the available ids, before any work starts
+        return named.stream().map(id -> canonical(manifest, id, spec.commandLine().getErr())).distinct().toList();
+    }
+
+    /** The full id for what the user typed; a bare name that stood for its only version is said on stderr. */
+    static String canonical(Manifest manifest, String typed, java.io.PrintWriter err) {
+        String id = manifest.canonicalId(typed).toString();
+        if (!id.equals(typed)) {
+            err.println(TerminalText.escape("wan: " + typed + " \u2192 " + id));
+            err.flush();
+        }
+        return id;
     }
 }

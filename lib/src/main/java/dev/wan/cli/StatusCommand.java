@@ -12,8 +12,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show each model's state without hashing anything (a stat per file plus the state file).",
-                "States: NOT_PRESENT, PARTIAL, VERIFYING, COMPLETE, CORRUPT. 'wan verify' re-hashes."})
+        description = {"Show each model's state, size and pin without hashing anything.",
+                "It reads one stat per file plus the state file.",
+                "States: NOT_PRESENT, PARTIAL, UNVERIFIED, VERIFYING, COMPLETE, CORRUPT.",
+                "UNVERIFIED: every file is there, but some changed since they were verified;"
+                        + " 'wan verify' re-hashes them, 'wan ensure' re-hashes and repairs."})
 final class StatusCommand extends Verb {
     @Mixin
     Selection selection;
@@ -39,14 +42,17 @@ final class StatusCommand extends Verb {
         if (!o.quiet) {
             o.line("root: " + ensurer.config().modelsRoot() + "   manifest: " + ensurer.config().manifest());
         }
-        o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s  %s", "MODEL", "VARIANT", "STATE", "SIZE",
-                "NEEDED", "NOTE"));
+        o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s %-3s  %s", "MODEL", "VARIANT", "STATE", "SIZE",
+                "NEEDED", "PIN", "NOTE"));
         for (ModelStatus s : statuses) {
             String note = s.lockedBy() != null ? "in use: " + s.lockedBy()
-                    : s.missingFiles().isEmpty() ? "" : s.missingFiles().size() + " file(s) not ready";
-            o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s  %s", s.model(),
+                    : s.missingFiles().isEmpty() ? ""
+                    : s.state() == dev.wan.ensure.ModelState.UNVERIFIED
+                            ? s.missingFiles().size() + " file(s) changed since verified"
+                            : s.missingFiles().size() + " file(s) not ready";
+            o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s %-3s  %s", s.model(),
                     s.variant() == null ? "-" : s.variant(), s.state(), Output.bytes(s.bytesTotal()),
-                    Output.bytes(s.bytesNeeded()), note));
+                    Output.bytes(s.bytesNeeded()), s.pinned() ? "pin" : "-", note));
             if (s.stateProblem() != null) {
                 o.line("    state problem: " + s.stateProblem());
             }

@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "test-sources", mixinStandardHelpOptions = true,
-        description = {"Check every source of the models (default: all): reachable, credentials accepted, files listed,",
-                "a stat and a 1 MiB ranged read of the largest file, each timed. Writes nothing.",
+        description = {"Check every source of the models (default: all).",
+                "Per source: reachable, credentials accepted, files listed, a stat and a 1 MiB ranged read"
+                        + " of the largest file, each timed. Writes nothing.",
                 "Exit 6 when any source fails (a failing source is fine if another one serves the model)."})
 final class TestSourcesCommand extends Verb {
     @Mixin
@@ -60,6 +61,7 @@ final class TestSourcesCommand extends Verb {
                                 + " of the manifest's), " : "")
                                 + (readBytes ? String.format(Locale.ROOT, "read %s in %d ms (%s/s)",
                                 Output.bytes(c.readBytes()), c.readMillis(), Output.bytes((long) c.readRate())) : "accepted")
+                                + ("ok".equals(c.message()) ? "" : "; note: " + c.message())
                         : c.code() + ": " + c.message();
                 o.line(String.format(Locale.ROOT, "%-4s %-24s %s  [%s%s]  %s", c.ok() ? "ok" : "FAIL", c.model(),
                         c.source(), c.credentials(), c.revision() == null ? "" : ", revision " + c.revision(), detail));

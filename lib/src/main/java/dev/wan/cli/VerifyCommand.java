@@ -13,8 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Re-hash every file of the models (default: all models that are on disk) and record the result.",
-                "A mismatch marks the model CORRUPT in 'status'; 'wan ensure' then repairs it.",
+        description = {"Re-hash every file of the models and record the result.",
+                "Default: every model that is on disk.",
+                "A mismatch marks the file and the model CORRUPT in 'status' and leaves the file in place.",
+                "'wan ensure' repairs it: it moves the bad file to .quarantine/ and fetches it again.",
                 "Exit code 7 (integrity) when any required file is missing or does not match."})
 final class VerifyCommand extends Verb {
     @Mixin
@@ -73,7 +75,12 @@ final class VerifyCommand extends Verb {
                 }
             }
             if (!ok) {
-                o.err.println("wan: run 'wan ensure' on the models above to repair them");
+                // the exact command that repairs them, with the variant that was verified
+                List<String> bad = results.stream().filter(r -> !r.verified()).map(VerificationResult::model).toList();
+                o.err.println(TerminalText.escape("wan: verify changes no file; repair with 'wan ensure "
+                        + String.join(" ", bad) + (selection.variant == null ? "" : " --variant " + selection.variant)
+                        + "' (it fetches missing files, and moves files that fail verification to .quarantine/ and fetches them again)"));
+                o.err.flush();
             }
         }
         return ok ? WanCli.EXIT_OK : ErrorCode.CHECKSUM_FAIL.exitCode();

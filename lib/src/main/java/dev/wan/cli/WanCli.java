@@ -13,8 +13,7 @@ import picocli.CommandLine.Command;
  * 70 internal error.
  */
 @Command(name = "wan", mixinStandardHelpOptions = true, versionProvider = WanCli.Version.class,
-        description = {"Makes AI model weights appear, verified, at a known path.", "",
-                "Shorthands: 'wan ensure' = 'wan models ensure' (same for status, verify, list, validate-manifest)."},
+        description = {"Makes AI model weights appear, verified, at a known path."},
         footer = {"", "The terminal dashboard: 'wan tui' (or 'jbang wan-tui@org'); 'wan tui --help' lists its options."},
         subcommands = CommandLine.HelpCommand.class)
 public final class WanCli implements Runnable {
@@ -35,6 +34,12 @@ public final class WanCli implements Runnable {
         CommandLine cli = new CommandLine(new WanCli());
         cli.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
         ModelsCommand.addVerbs(cli);
+        // every verb is a shorthand: name them all, from the commands themselves, so the list cannot drift
+        List<String> verbs = cli.getSubcommands().keySet().stream().filter(n -> !n.equals("help") && !n.equals("models"))
+                .toList();
+        cli.getCommandSpec().usageMessage().description("Makes AI model weights appear, verified, at a known path.", "",
+                "Every command of 'wan models' also works without 'models' ('wan ensure' = 'wan models ensure'): "
+                        + String.join(", ", verbs) + ".");
         cli.setOut(out).setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, out, err))
                 .setParameterExceptionHandler((e, a) -> {

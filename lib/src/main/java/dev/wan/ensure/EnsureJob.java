@@ -108,7 +108,8 @@ final class EnsureJob {
             Path staging = layout.stagingDir(id);
             boolean committed = false;
             boolean noSpace = false;
-            try (Sessions open = new Sessions(sources, context)) {
+            try (Sessions open = new Sessions(sources, context,
+                    notice -> events.on(new WanEvent.Warning(clock.instant(), id, notice)))) {
                 sessions = open;
                 long fetched = fill(spec, variant, now, record, staging);
                 committed = true;

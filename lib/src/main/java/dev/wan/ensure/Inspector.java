@@ -39,11 +39,11 @@ final class Inspector {
             FileRecord r = record.files().get(f.path());
             FileState state = stateOf(f, StoreLayout.resolveInside(dir, f.path()), r);
             boolean optional = spec.isOptional(f);
-            if (!optional) {
-                total += f.size();
-                if (state != FileState.OK) {
-                    needed += f.size();
-                }
+            // one size everywhere (status, list, disk-usage of a complete model): every file of the
+            // variant, optional components included, as ensure fetches them
+            total += f.size();
+            if (!optional && state != FileState.OK) {
+                needed += f.size();
             }
             boolean trusted = state == FileState.OK;
             files.add(new FileStatus(f.path(), f.size(), state, optional, f.component(),
@@ -92,6 +92,9 @@ final class Inspector {
         }
         if (required.stream().allMatch(f -> f.state() == FileState.MISSING)) {
             return ModelState.NOT_PRESENT;
+        }
+        if (required.stream().allMatch(f -> f.state() == FileState.OK || f.state() == FileState.UNVERIFIED)) {
+            return ModelState.UNVERIFIED; // all there, some changed since verified: not a partial download
         }
         return ModelState.PARTIAL;
     }

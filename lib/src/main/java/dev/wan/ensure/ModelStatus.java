@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * The state of one model variant: cheap to compute (a stat per file plus the state file, no
- * hashing). {@code bytesNeeded} counts required files that are not OK; {@code lockedBy} names the
+ * hashing). {@code bytesTotal} is the model's size: every file of the variant, optional
+ * components included (what a full ensure puts on disk; list and disk-usage agree with it).
+ * {@code bytesNeeded} counts required files that are not OK; {@code lockedBy} names the
  * process working on the model right now, or is null. {@code stateProblem} says why the model's
  * state file or pin marker could not be read (and what to do), or is null: with a damaged state
  * every present file is UNVERIFIED until {@code ensure} re-hashes it, and {@code gc} keeps the model.

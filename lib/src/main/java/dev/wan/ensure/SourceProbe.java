@@ -43,6 +43,16 @@ final class SourceProbe {
         long statMs = 0;
         long read = 0;
         long readMs = 0;
+        String configured = null;
+        try {
+            configured = registry.backendFor(source).credentials(source, context);
+        } catch (RuntimeException e) {
+            // the open below reports what is wrong with this source
+        }
+        if (configured != null) {
+            // until the source answers, this is what is configured, not what it accepted
+            credentials = configured + " (not checked)";
+        }
         try (SourceSession s = registry.backendFor(source).open(source, context)) {
             credentials = s.credentials();
             revision = s.revision();
@@ -84,9 +94,13 @@ final class SourceProbe {
                 }
             }
             revision = s.revision();
-            return new SourceCheck(model, source.redacted(), true, null, "ok", credentials, revision, listed, found,
+            String notice = s.notice(); // e.g. a renamed repository: works, but the manifest should change
+            return new SourceCheck(model, source.redacted(), true, null, notice == null ? "ok" : notice, credentials, revision, listed, found,
                     openMs, listMs, statMs, read, readMs);
         } catch (WanException e) {
+            if (configured != null && e.code() == ErrorCode.AUTH_FAIL && credentials.equals(configured + " (not checked)")) {
+                credentials = configured + " (refused)";
+            }
             return new SourceCheck(model, source.redacted(), false, e.code(), e.getMessage(), credentials, revision,
                     listed, found, openMs, listMs, statMs, read, readMs);
         } catch (IOException | RuntimeException e) {

@@ -154,7 +154,8 @@ public final class GarbageCollector {
                     : policy.minFreeBytes() != null && projectedFree < policy.minFreeBytes() ? Reason.LOW_DISK
                     : null;
             if (reason == null) {
-                preserved.add(new Preserved(c.name(), Keep.WITHIN_LIMITS, "last used " + c.lastUsed()));
+                preserved.add(new Preserved(c.name(), Keep.WITHIN_LIMITS, "last used "
+                        + c.lastUsed().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
                 continue;
             }
             long freed = ledger.remove(c.links());

@@ -188,7 +188,7 @@ public final class ModelLock implements AutoCloseable {
         } catch (IOException e) {
             host = "unknown-host";
         }
-        String line = "pid=" + ProcessHandle.current().pid() + " host=" + host + " since=" + clock.instant()
+        String line = "pid=" + ProcessHandle.current().pid() + " host=" + host + " since=" + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                 + " purpose=" + purpose + "\n";
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), 0);

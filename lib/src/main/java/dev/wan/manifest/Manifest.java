@@ -15,23 +15,46 @@ public record Manifest(Path file, int schemaVersion, Map<ModelId, ModelSpec> mod
         warnings = List.copyOf(warnings);
     }
 
-    /** Looks a model up by id text; MODEL_NOT_FOUND lists the available ids. */
+    /** Looks a model up by id text ({@link #canonicalId}); MODEL_NOT_FOUND lists the available ids. */
     public ModelSpec model(String id) {
+        return models.get(canonicalId(id));
+    }
+
+    /**
+     * The model an id names: {@code name@x.y.z}, or a bare {@code name} when the manifest has
+     * exactly one version of it (with several, INVALID_MODEL_ID names them). The CLI says which id
+     * a bare name stood for.
+     */
+    public ModelId canonicalId(String id) {
         if (!ModelId.isValid(id)) {
+            List<ModelId> versions = id == null ? List.of()
+                    : models.keySet().stream().filter(m -> m.name().equals(id)).toList();
+            if (versions.size() == 1) {
+                return versions.get(0);
+            }
+            if (versions.size() > 1) {
+                throw new WanException(ErrorCode.INVALID_MODEL_ID, "'" + id + "' names " + versions.size()
+                        + " versions in manifest " + file + ": " + join(versions),
+                        "name one of them as name@x.y.z");
+            }
             throw new WanException(ErrorCode.INVALID_MODEL_ID,
                     "'" + id + "' is not a model id (expected name@x.y.z)",
                     "available models: " + idList());
         }
-        ModelSpec spec = models.get(ModelId.parse(id));
-        if (spec == null) {
+        ModelId parsed = ModelId.parse(id);
+        if (!models.containsKey(parsed)) {
             throw new WanException(ErrorCode.MODEL_NOT_FOUND,
                     "model " + id + " is not in manifest " + file,
                     "available models: " + idList());
         }
-        return spec;
+        return parsed;
+    }
+
+    private static String join(List<ModelId> ids) {
+        return String.join(", ", ids.stream().map(ModelId::toString).toList());
     }
 
     private String idList() {
-        return models.isEmpty() ? "(none)" : String.join(", ", models.keySet().stream().map(ModelId::toString).toList());
+        return models.isEmpty() ? "(none)" : join(List.copyOf(models.keySet()));
     }
 }

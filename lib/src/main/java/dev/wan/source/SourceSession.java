@@ -17,6 +17,27 @@ public interface SourceSession extends Closeable {
         return null;
     }
 
+    /**
+     * How a file read through this session is recorded in state: the source without secrets, at
+     * its resolved revision ({@code hf://org/repo@<commit>}, even when the manifest asked for
+     * {@code @refs/pr/1}: the revision is everything after the first '@').
+     */
+    default String origin() {
+        String base = source().redacted();
+        String revision = revision();
+        if (revision == null) {
+            return base;
+        }
+        int scheme = base.indexOf("://");
+        int at = base.indexOf('@', scheme < 0 ? 0 : scheme + 3);
+        return (at < 0 ? base : base.substring(0, at)) + "@" + revision;
+    }
+
+    /** Something the operator should hear once about this source that does not fail it (a renamed repository); else null. */
+    default String notice() {
+        return null;
+    }
+
     /** Size and, when the source states it, the sha256 of one file (paths are model-relative). */
     RemoteFile stat(String path) throws IOException;
 

@@ -25,4 +25,13 @@ public interface StorageBackend {
      * Cheap and lazy where possible (no request needed just to open).
      */
     SourceSession open(SourceRef source, SourceContext context) throws IOException;
+
+    /**
+     * The credentials {@link #open} would use, masked (as {@link SourceSession#credentials()}),
+     * found without any request: test-auth names them even when the source cannot be reached.
+     * Null when the backend cannot tell before opening.
+     */
+    default String credentials(SourceRef source, SourceContext context) {
+        return null;
+    }
 }

@@ -140,7 +140,7 @@ class IntegrityTest {
         ModelStatus touched = ensurer.status(ID);
         ensurer.ensure(ID, null);
 
-        assertEquals(ModelState.PARTIAL, touched.state());
+        assertEquals(ModelState.UNVERIFIED, touched.state(), "all there, changed since verified: not a partial download");
         assertEquals(FileState.UNVERIFIED, touched.files().stream().filter(f -> f.path().equals(WEIGHTS))
                 .findFirst().orElseThrow().state());
         assertEquals(ModelState.COMPLETE, ensurer.status(ID).state());
@@ -161,7 +161,7 @@ class IntegrityTest {
         ModelState edited = ensurer.status(ID).state();
         ensurer.ensure(ID, null);
 
-        assertEquals(ModelState.PARTIAL, edited);
+        assertEquals(ModelState.UNVERIFIED, edited);
         assertArrayEquals(model.content(WEIGHTS), Files.readAllBytes(dir.resolve(WEIGHTS)));
         assertEquals(1, Fixtures.listTree(root.resolve(".quarantine")).stream().filter(p -> p.endsWith(WEIGHTS))
                 .count());
@@ -195,7 +195,7 @@ class IntegrityTest {
         ModelState before = ensurer.status(ID).state();
         Path ensured = ensurer.ensure(ID, null);
 
-        assertEquals(ModelState.PARTIAL, before, "present but never verified");
+        assertEquals(ModelState.UNVERIFIED, before, "present but never verified");
         assertEquals(dir, ensured);
         assertEquals(ModelState.COMPLETE, ensurer.status(ID).state());
         assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED),

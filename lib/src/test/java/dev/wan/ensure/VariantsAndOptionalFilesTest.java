@@ -111,7 +111,9 @@ class VariantsAndOptionalFilesTest {
         ModelStatus status = ensurer.status("opt@1.0.0");
         assertEquals(ModelState.COMPLETE, status.state());
         assertEquals(List.of(), status.missingFiles());
-        assertEquals(30_000, status.bytesTotal(), "optional files do not count towards the required total");
+        assertEquals(30_000 + 20_000, status.bytesTotal(), "a model's size counts every file of the variant, optional"
+                + " ones too (as list and disk-usage do); what is needed counts required files only");
+        assertEquals(0, status.bytesNeeded());
         assertTrue(events.stream().anyMatch(e -> e instanceof WanEvent.SourceFailed f
                 && f.path().equals("extras/image_encoder.safetensors") && f.reason().contains("optional")));
     }

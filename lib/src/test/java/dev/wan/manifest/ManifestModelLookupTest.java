@@ -65,7 +65,7 @@ class ManifestModelLookupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"t2v", "t2v@2.2", "-x@1.0.0", "t2v@latest", "", " t2v@2.2.0"})
+    @ValueSource(strings = {"t2v@2.2", "-x@1.0.0", "t2v@latest", "", " t2v@2.2.0", "x2v", "T2V"})
     void malformedIdIsInvalidModelIdWithTheAvailableIds(String id) {
         Manifest manifest = ManifestFixtures.load(dir, TWO_MODELS);
 
@@ -74,6 +74,25 @@ class ManifestModelLookupTest {
         assertEquals(ErrorCode.INVALID_MODEL_ID, e.code());
         assertTrue(e.getMessage().contains("name@x.y.z"), e.getMessage());
         assertEquals("available models: t2v@2.2.0, i2v@2.2.0", e.hint());
+    }
+
+    @Test
+    void aBareNameIsItsOnlyVersion() {
+        Manifest manifest = ManifestFixtures.load(dir, TWO_MODELS);
+
+        assertEquals("t2v@2.2.0", manifest.canonicalId("t2v").toString());
+        assertEquals("t2v@2.2.0", manifest.model("t2v").id().toString());
+    }
+
+    @Test
+    void aBareNameOfSeveralVersionsIsInvalidModelIdNamingThem() {
+        Manifest manifest = ManifestFixtures.load(dir, TWO_MODELS.replace("i2v@2.2.0", "t2v@2.3.0"));
+
+        WanException e = assertThrows(WanException.class, () -> manifest.model("t2v"));
+
+        assertEquals(ErrorCode.INVALID_MODEL_ID, e.code());
+        assertTrue(e.getMessage().contains("'t2v' names 2 versions"), e.getMessage());
+        assertTrue(e.getMessage().contains("t2v@2.2.0, t2v@2.3.0"), e.getMessage());
     }
 
     @Test

@@ -99,7 +99,7 @@ class StateStoreTest {
         ModelState garbled = ensurer.status(ID.toString()).state();
         ensurer.ensure(ID.toString(), null);
 
-        assertEquals(ModelState.PARTIAL, garbled, "present files without a record are unverified, not trusted");
+        assertEquals(ModelState.UNVERIFIED, garbled, "present files without a record are unverified, not trusted");
         assertEquals(ModelState.COMPLETE, ensurer.status(ID.toString()).state());
         assertEquals(List.of(Placement.ADOPTED, Placement.ADOPTED), events.stream()
                 .filter(e -> e instanceof WanEvent.FileCompleted)

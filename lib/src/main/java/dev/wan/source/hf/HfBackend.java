@@ -52,6 +52,12 @@ public final class HfBackend implements StorageBackend {
         return HfSession.open(source, repo, endpoint(context), HfToken.find(context), context);
     }
 
+    @Override
+    public String credentials(SourceRef source, SourceContext context) {
+        HfToken token = HfToken.find(context);
+        return token == null ? "anonymous" : token.masked();
+    }
+
     /** {@code HF_HUB_OFFLINE} as the Hub's client reads it: 1, ON, YES or TRUE in any case. */
     static boolean offline(SourceContext context) {
         String v = context.env("HF_HUB_OFFLINE");

@@ -6,6 +6,7 @@ import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.manifest.ModelPaths;
 import dev.wan.manifest.SourceRef;
+import dev.wan.manifest.SourceUris;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
@@ -38,6 +39,9 @@ final class HfSession implements SourceSession {
     private final HttpTransport.Auth auth;
     private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
     private String commit; // set once in open(), before the session is shared
+    /** The repository's name as the Hub now answers to it: differs from {@link #repo} after a rename. */
+    private volatile String current;
+    private volatile String renamedNotice;
 
     /** Where a file's bytes are and what they are. */
     private record Resolved(RemoteFile file, HttpUrl download) {
@@ -48,6 +52,7 @@ final class HfSession implements SourceSession {
         this.repo = repo;
         this.endpoint = endpoint;
         this.token = token;
+        this.current = repo.id();
         this.http = token == null ? new HttpTransport(context) : new HttpTransport(context, token.value());
         this.auth = token == null ? HttpTransport.Auth.NONE
                 : new HttpTransport.Auth(endpoint, "Authorization", "Bearer " + token.value());
@@ -78,7 +83,9 @@ final class HfSession implements SourceSession {
             if (!r.isSuccessful()) {
                 throw failure(r, what, null);
             }
-            String sha = json(r, what).path("sha").asText(null);
+            JsonNode info = json(r, what);
+            renamedTo(info.path("id").asText(null));
+            String sha = info.path("sha").asText(null);
             if (!HfRepo.isCommit(sha)) {
                 throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, what + ": the answer names no commit",
                         "is HF_ENDPOINT a Hugging Face Hub?");
@@ -119,6 +126,7 @@ final class HfSession implements SourceSession {
                         throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, what + ": unusable redirect", "");
                     }
                     if (sameOrigin(next, at)) {
+                        renamedTo(resolvedRepo(next));
                         at = next;
                         continue;
                     }
@@ -255,9 +263,17 @@ final class HfSession implements SourceSession {
                             + " (or HUGGING_FACE_HUB_TOKEN, or huggingface-cli login)");
         }
         if ("RepoNotFound".equals(code)) {
-            throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, name + ": no such repository at " + Redact.url(endpoint)
-                    + (token == null ? " (or it is private and no token is set)" : " (or " + token.masked() + " cannot see it)"),
-                    token == null ? "check the name; for a private repository set HF_TOKEN" : "check the name and the token's access");
+            // The Hub gives a private repository the same answer as a missing one (401 without a
+            // token, 404 with one): without a token, a missing token is the likelier cause.
+            if (token == null) {
+                throw new WanException(ErrorCode.AUTH_FAIL, name + ": no such repository at " + Redact.url(endpoint)
+                        + ", or it is private or gated and no Hub token is set: set HF_TOKEN",
+                        "set HF_TOKEN to a token with access to " + repoUrl
+                                + " (or HUGGING_FACE_HUB_TOKEN, or huggingface-cli login); if the repository is public, check its name");
+            }
+            throw new WanException(ErrorCode.AUTH_FAIL, name + ": no such repository at " + Redact.url(endpoint)
+                    + ", or the token in use (" + token.masked() + ") has no access to it",
+                    "check the name, and that the token's account can see " + repoUrl + " (huggingface.co/settings/tokens)");
         }
         if ("RevisionNotFound".equals(code)) {
             throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, name + " has no revision '" + Redact.text(repo.revision()) + "'",
@@ -269,7 +285,8 @@ final class HfSession implements SourceSession {
         }
         if (r.code() == 401 || r.code() == 403) {
             throw new WanException(ErrorCode.AUTH_FAIL, what + ": HTTP " + r.code() + said
-                    + (token == null ? " (no Hub token is set: set HF_TOKEN)" : " (token in use: " + token.masked() + ")"),
+                    + (token == null ? " (no Hub token is set: set HF_TOKEN)"
+                            : " (the token in use, " + token.masked() + ", was refused or has no access)"),
                     token == null ? "set HF_TOKEN (the repository may be private or gated: accept its license at " + repoUrl + ")"
                             : "check the token (huggingface.co/settings/tokens) and its access to " + repoUrl);
         }
@@ -277,11 +294,11 @@ final class HfSession implements SourceSession {
     }
 
     private HttpUrl.Builder api() {
-        return endpoint.newBuilder().addPathSegment("api").addPathSegment("models").addPathSegments(repo.id());
+        return endpoint.newBuilder().addPathSegment("api").addPathSegment("models").addPathSegments(current);
     }
 
     private HttpUrl fileUrl(String path) {
-        HttpUrl.Builder b = endpoint.newBuilder().addPathSegments(repo.id()).addPathSegment("resolve").addPathSegment(commit);
+        HttpUrl.Builder b = endpoint.newBuilder().addPathSegments(current).addPathSegment("resolve").addPathSegment(commit);
         for (String segment : path.split("/")) {
             b.addPathSegment(segment);
         }
@@ -311,6 +328,40 @@ final class HfSession implements SourceSession {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * The Hub follows a renamed repository's old name with a redirect: wan follows it too, but says
+     * so once and records (and asks for) the new name, so the manifest can be updated.
+     */
+    private void renamedTo(String id) {
+        if (id == null || id.equalsIgnoreCase(current) || SourceUris.hfRepoProblem(id) != null) {
+            return; // the Hub's own spelling of the same name is no rename
+        }
+        synchronized (this) {
+            if (renamedNotice == null) {
+                renamedNotice = "hf://" + repo.id() + " was renamed on the Hub to hf://" + id
+                        + "; wan follows the new name: update the manifest's source to hf://" + id;
+            }
+            current = id;
+        }
+    }
+
+    /** {@code org/name} of a {@code /{org}/{name}/resolve/…} URL on the Hub, else null. */
+    private String resolvedRepo(HttpUrl url) {
+        List<String> seg = url.pathSegments();
+        int base = endpoint.pathSegments().size() - (endpoint.encodedPath().endsWith("/") ? 1 : 0);
+        return seg.size() > base + 3 && seg.get(base + 2).equals("resolve") ? seg.get(base) + "/" + seg.get(base + 1) : null;
+    }
+
+    @Override
+    public String origin() {
+        return "hf://" + current + "@" + commit;
+    }
+
+    @Override
+    public String notice() {
+        return renamedNotice;
     }
 
     @Override

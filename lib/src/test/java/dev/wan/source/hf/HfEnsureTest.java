@@ -11,6 +11,7 @@ import dev.wan.WanException;
 import dev.wan.ensure.Fixtures;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
+import dev.wan.event.WanEvent;
 import dev.wan.manifest.ModelId;
 import dev.wan.store.Check;
 import dev.wan.store.FileRecord;
@@ -288,6 +289,67 @@ class HfEnsureTest {
         assertEquals(hf("org/good"), records().get(WEIGHTS).source());
         assertEquals(1, hub.log(r -> r.path().startsWith("/api/models/org/missing/")).size(),
                 "a repository that does not exist is asked about once, not once per file");
+    }
+
+    @Test
+    void aRenamedRepositoryIsRecordedUnderItsNewNameWithOneWarning() {
+        hub.rename("org/old", "org/good");
+        List<WanEvent.Warning> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/old@main")).addListener(e -> {
+            if (e instanceof WanEvent.Warning w) {
+                warnings.add(w);
+            }
+        });
+
+        Path dir = ensurer.ensure(ID);
+
+        assertCompleteAndCorrect(ensurer, dir);
+        assertEquals(hf("org/good"), records().get(WEIGHTS).source());
+        assertEquals(hf("org/good"), records().get(CONFIG).source());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).message().contains("hf://org/old was renamed on the Hub to hf://org/good"),
+                warnings.get(0).message());
+    }
+
+    @Test
+    void testAuthNamesTheConfiguredTokenAndSaysItWasNotCheckedWhenTheHubIsUnreachable() {
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "HF_TOKEN", "hf_TESTtokenSECRET0001abcd");
+        hub.close();
+
+        dev.wan.ensure.SourceCheck check = ensurer.testSources(ID, null, false).get(0);
+
+        assertFalse(check.ok());
+        assertEquals("HF_TOKEN hf_****abcd (not checked)", check.credentials());
+        assertFalse(check.credentials().contains("SECRET"));
+    }
+
+    @Test
+    void testSourcesOfARenamedRepositoryIsOkAndSaysToUpdateTheManifest() {
+        hub.rename("org/old", "org/good");
+
+        dev.wan.ensure.SourceCheck check = ensurer(List.of("hf://org/old")).testSources(ID, null, true).get(0);
+
+        assertTrue(check.ok(), check.message());
+        assertTrue(check.message().contains("renamed on the Hub to hf://org/good"), check.message());
+    }
+
+    @Test
+    void testAuthSaysATokenWasRefused() {
+        hub.validTokens("hf_theOnlyGoodOne");
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "HF_TOKEN", "hf_TESTtokenSECRET0001abcd");
+
+        dev.wan.ensure.SourceCheck check = ensurer.testSources(ID, null, false).get(0);
+
+        assertEquals(ErrorCode.AUTH_FAIL, check.code());
+        assertEquals("HF_TOKEN hf_****abcd (refused)", check.credentials());
+    }
+
+    @Test
+    void testAuthWithoutATokenSaysAnonymousEvenWhenTheHubIsUnreachable() {
+        ModelEnsurer ensurer = ensurer(List.of("hf://org/m"));
+        hub.close();
+
+        assertEquals("anonymous (not checked)", ensurer.testSources(ID, null, false).get(0).credentials());
     }
 
     @Test

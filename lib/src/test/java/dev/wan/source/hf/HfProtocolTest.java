@@ -166,11 +166,13 @@ class HfProtocolTest {
     }
 
     @Test
-    void aMissingRepositoryIsSourceUnavailableWithAClearMessage() {
+    void aMissingRepositoryAskedForWithoutATokenIsAuthFailSayingItMayBePrivate() {
+        // the Hub answers a missing and a private repository alike (401 RepoNotFound) when no token is sent
         WanException e = assertThrows(WanException.class, () -> open("hf://org/nope"));
 
-        assertEquals(ErrorCode.SOURCE_UNAVAILABLE, e.code());
+        assertEquals(ErrorCode.AUTH_FAIL, e.code());
         assertTrue(e.getMessage().contains("hf://org/nope: no such repository"), e.getMessage());
+        assertTrue(e.getMessage().contains("private or gated and no Hub token is set"), e.getMessage());
     }
 
     @Test
@@ -231,9 +233,67 @@ class HfProtocolTest {
         WanException e = assertThrows(WanException.class, () -> open("hf://org/private"));
         SourceSession s = open("hf://org/private", "HF_TOKEN", TOKEN);
 
-        assertEquals(ErrorCode.SOURCE_UNAVAILABLE, e.code());
-        assertTrue(e.hint().contains("HF_TOKEN"), e.hint());
+        assertEquals(ErrorCode.AUTH_FAIL, e.code(), "README: private repositories fail with AUTH_FAIL");
+        assertTrue(e.getMessage().contains("set HF_TOKEN"), e.getMessage());
+        assertTrue(e.hint().contains("set HF_TOKEN"), e.hint());
         assertArrayEquals("xyz".getBytes(), readAll(s, "w.bin", 0, -1));
+    }
+
+    @Test
+    void aPrivateRepositoryWithATokenLackingAccessIsAuthFailSayingTheTokenHasNoAccess() {
+        hub.repo("org/private").privateRepo("hf_someoneElse").file("w.bin", "xyz".getBytes());
+
+        WanException e = assertThrows(WanException.class, () -> open("hf://org/private", "HF_TOKEN", TOKEN));
+
+        assertEquals(ErrorCode.AUTH_FAIL, e.code());
+        assertTrue(e.getMessage().contains("the token in use (HF_TOKEN hf_****abcd) has no access"), e.getMessage());
+        assertFalse((e.getMessage() + e.hint()).contains(TOKEN));
+    }
+
+    @Test
+    void aRevisionWithSlashesIsRecordedAsTheRepositoryAtItsCommit() throws Exception {
+        SourceSession s = open("hf://org/model@refs/pr/1");
+
+        String recorded = s.origin();
+
+        assertEquals("hf://org/model@" + hub.repo("org/model").commit(), recorded);
+        assertNull(dev.wan.manifest.SourceUris.hfRepoProblem(recorded.substring("hf://".length())),
+                "what is recorded is a valid source again");
+        assertEquals(hub.repo("org/model").commit(), open(recorded).revision());
+    }
+
+    @Test
+    void aRenamedRepositoryIsFollowedSaidOnceAndRecordedUnderItsNewName() throws Exception {
+        hub.rename("org/old-name", "org/model");
+
+        SourceSession s = open("hf://org/old-name");
+
+        assertEquals("hf://org/model@" + hub.repo("org/model").commit(), s.origin());
+        assertTrue(s.notice().contains("hf://org/old-name was renamed on the Hub to hf://org/model"), s.notice());
+        assertTrue(s.notice().contains("update the manifest"), s.notice());
+        hub.clearLog();
+        assertArrayEquals(CONFIG, readAll(s, "config.json", 0, -1));
+        assertTrue(hub.log(r -> r.path().contains("old-name")).isEmpty(), "later requests use the new name: " + hub.log());
+    }
+
+    @Test
+    void aRenamedRepositoryAtAPinnedCommitIsNoticedOnItsFirstFile() throws Exception {
+        hub.rename("org/old-name", "org/model");
+        String commit = hub.repo("org/model").commit();
+        SourceSession s = open("hf://org/old-name@" + commit);
+
+        assertEquals(CONFIG.length, s.stat("config.json").size());
+
+        assertEquals("hf://org/model@" + commit, s.origin());
+        assertTrue(s.notice().contains("hf://org/model"), s.notice());
+    }
+
+    @Test
+    void aRepositoryNotRenamedHasNoNotice() throws Exception {
+        SourceSession s = open("hf://org/model");
+        s.stat("config.json");
+
+        assertNull(s.notice());
     }
 
     @Test

@@ -69,6 +69,7 @@ public final class HubServer implements AutoCloseable {
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<LoggedRequest> log = new CopyOnWriteArrayList<>();
     private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
     private volatile int treePageSize = 1000;
     private volatile boolean closed;
@@ -101,6 +102,15 @@ public final class HubServer implements AutoCloseable {
     /** The repository with this id ({@code org/name}), created empty and public on first use. */
     public HubRepo repo(String id) {
         return repos.computeIfAbsent(id, HubRepo::new);
+    }
+
+    /**
+     * The repository {@code oldId} was renamed to {@code newId}: every API and resolve request
+     * naming the old id gets a relative 307 to the same path under the new id, as the Hub answers.
+     */
+    public HubServer rename(String oldId, String newId) {
+        renamed.put(oldId, newId);
+        return this;
     }
 
     /** Tokens the Hub knows; once any is set, another Bearer token gets 401 "Invalid credentials". */
@@ -364,6 +374,10 @@ public final class HubServer implements AutoCloseable {
         if (bearer != null && !validTokens.isEmpty() && !validTokens.contains(bearer)) {
             return error(401, null, "Invalid credentials in Authorization header");
         }
+        String moved = movedTo(p, req.query());
+        if (moved != null) {
+            return new Reply(307).header("Location", moved).text("text/plain; charset=utf-8", "Temporary Redirect. Redirecting to " + moved);
+        }
         if (p.startsWith("/api/resolve-cache/models/")) {
             String[] seg = p.split("/", 8);
             return seg.length < 8 ? error(404, null, "not found") : resolveCache(req, seg[4] + "/" + seg[5], seg[6], decode(seg[7]));
@@ -385,6 +399,19 @@ public final class HubServer implements AutoCloseable {
             return resolve(req, seg[1] + "/" + seg[2], decode(seg[4]), decode(seg[5]));
         }
         return error(404, null, "not found");
+    }
+
+    /** The path of a renamed repository's request under its new name, or null. */
+    private String movedTo(String path, String query) {
+        for (Map.Entry<String, String> r : renamed.entrySet()) {
+            for (String prefix : new String[] {"/api/models/", "/"}) {
+                String old = prefix + r.getKey() + "/";
+                if (path.startsWith(old) && (prefix.equals("/api/models/") || path.startsWith(old + "resolve/"))) {
+                    return prefix + r.getValue() + "/" + path.substring(old.length()) + (query == null ? "" : "?" + query);
+                }
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ Hub routes
