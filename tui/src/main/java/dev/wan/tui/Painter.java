@@ -243,6 +243,7 @@ final class Painter {
         switch (r.state()) {
             case COMPLETE: return new Cell("COMPLETE", TextColor.ANSI.GREEN, false);
             case PARTIAL: return new Cell("PARTIAL", TextColor.ANSI.YELLOW, false);
+            case UNVERIFIED: return new Cell("UNVERIFIED", TextColor.ANSI.YELLOW, false);
             case CORRUPT: return new Cell("CORRUPT", TextColor.ANSI.RED, true);
             default: return new Cell(r.state().name(), TextColor.ANSI.DEFAULT, false);
         }
@@ -260,11 +261,11 @@ final class Painter {
         StringBuilder facts;
         if (r.variantStatus().size() > 1) {
             out.add(variantStates(r));
-            facts = new StringBuilder(" ").append(ByteSize.format(r.status().bytesTotal())).append(" required (")
+            facts = new StringBuilder(" ").append(ByteSize.format(r.status().bytesTotal())).append(" in all (")
                     .append(r.status().variant()).append(')');
         } else {
             facts = new StringBuilder(" variant ").append(r.status().variant() == null ? "-" : r.status().variant())
-                    .append("  |  ").append(ByteSize.format(r.status().bytesTotal())).append(" required");
+                    .append("  |  ").append(ByteSize.format(r.status().bytesTotal())).append(" in all");
         }
         if (r.status().pinned()) {
             facts.append("  |  pinned");
@@ -315,7 +316,7 @@ final class Painter {
     private static TextColor stateColor(ModelState s) {
         return switch (s) {
             case COMPLETE -> TextColor.ANSI.GREEN;
-            case PARTIAL -> TextColor.ANSI.YELLOW;
+            case PARTIAL, UNVERIFIED -> TextColor.ANSI.YELLOW;
             case CORRUPT -> TextColor.ANSI.RED;
             case VERIFYING -> TextColor.ANSI.CYAN;
             default -> TextColor.ANSI.DEFAULT;
@@ -507,7 +508,8 @@ final class Painter {
         }
         lines.add(List.of());
         lines.add(List.of(Span.plain("States: "), Span.of("COMPLETE", TextColor.ANSI.GREEN), Span.plain(" "),
-                Span.of("PARTIAL", TextColor.ANSI.YELLOW), Span.plain(" NOT_PRESENT "),
+                Span.of("PARTIAL", TextColor.ANSI.YELLOW), Span.plain(" "), Span.of("UNVERIFIED", TextColor.ANSI.YELLOW),
+                Span.plain(" NOT_PRESENT "),
                 Span.of("CORRUPT", TextColor.ANSI.RED), Span.plain(" "), Span.of("VERIFYING", TextColor.ANSI.CYAN)));
         lines.add(List.of(Span.plain("        "), Span.of("ENSURING n%", TextColor.ANSI.BLUE_BRIGHT),
                 Span.plain(" fetched here, "), Span.of("LOCKED n%", TextColor.ANSI.MAGENTA),
