@@ -39,12 +39,10 @@ public final class WanCli implements Runnable {
         System.exit(run(System.getenv(), out, err, args));
     }
 
-    /** With the process environment, as {@link #main} runs. */
-    public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return run(System.getenv(), out, err, args);
-    }
-
-    /** One command with {@code env} as its whole environment; returns the exit code. */
+    /**
+     * One command with {@code env} as its whole environment (main passes the process's; tests pass
+     * their own, so a developer's HF_TOKEN or WAN_* never leaks in); returns the exit code.
+     */
     public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new WanCli(env));
         cli.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
