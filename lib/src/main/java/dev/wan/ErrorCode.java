@@ -26,11 +26,19 @@ public enum ErrorCode {
     CHECKSUM_FAIL(Category.INTEGRITY),
     SIZE_MISMATCH(Category.INTEGRITY),
     INCOMPLETE_DOWNLOAD(Category.INTEGRITY),
-    LOCK_TIMEOUT(Category.LOCK);
+    LOCK_TIMEOUT(Category.LOCK),
+    /** The work was interrupted (a thread interrupt in the API; the CLI's Ctrl-C exits 130 too). */
+    INTERRUPTED(Category.INTERRUPTED),
+    /** A bug: an unexpected exception, wrapped so it reports like any other error. */
+    INTERNAL(Category.INTERNAL);
 
     /** Groups of codes that share one process exit code. */
     public enum Category {
-        CONFIG(3), NOT_FOUND(4), FILESYSTEM(5), SOURCE(6), INTEGRITY(7), LOCK(8);
+        CONFIG(3), NOT_FOUND(4), FILESYSTEM(5), SOURCE(6), INTEGRITY(7), LOCK(8),
+        /** 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C. */
+        INTERRUPTED(130),
+        /** EX_SOFTWARE of sysexits.h. */
+        INTERNAL(70);
 
         private final int exitCode;
 

@@ -23,6 +23,12 @@ public final class WanException extends RuntimeException {
         this.details = List.copyOf(details);
     }
 
+    /** An unexpected exception (a bug) as an {@link ErrorCode#INTERNAL} error about {@code subject}. */
+    public static WanException internal(String subject, Throwable bug) {
+        return new WanException(ErrorCode.INTERNAL, subject + ": internal error: " + bug,
+                "this is a bug in wan: rerun with --verbose and report the stack trace", List.of(), bug);
+    }
+
     public ErrorCode code() {
         return code;
     }

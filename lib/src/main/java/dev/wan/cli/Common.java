@@ -4,11 +4,19 @@ import dev.wan.WanConfig;
 import dev.wan.ensure.ModelEnsurer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** Options every command takes (a picocli mixin). */
+/** Options every command takes (a picocli mixin), and the configuration they resolve to. */
 final class Common {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     @Option(names = "--root", paramLabel = "DIR", description = "Models root.%nDefault: $MODELS_ROOT, else ~/.cache/wan/models.")
     Path root;
 
@@ -25,20 +33,35 @@ final class Common {
     @Option(names = {"-q", "--quiet"}, description = "No progress or decoration; ensure prints only model paths.")
     boolean quiet;
 
-    WanConfig config(Duration lockTimeout) {
-        WanConfig c = WanConfig.resolve(System.getenv(), root, manifest);
-        return lockTimeout == null ? c : c.withLockTimeout(lockTimeout);
-    }
+    /** Resolved once per command: environment and flags, every WAN_* setting parsed (INVALID_CONFIG if bad). */
+    private WanConfig resolved;
 
-    ModelEnsurer ensurer(Duration lockTimeout) {
-        return ensurer(lockTimeout, java.util.Map.of());
+    WanConfig config(Duration lockTimeout) {
+        return config(lockTimeout, Map.of());
     }
 
     /** {@code envOverrides}: flags that stand for environment settings (e.g. --connections → WAN_CONNECTIONS). */
-    ModelEnsurer ensurer(Duration lockTimeout, java.util.Map<String, String> envOverrides) {
-        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-        env.putAll(envOverrides);
-        return ModelEnsurer.create(config(lockTimeout), java.time.Clock.systemUTC(), java.util.List.of(), env);
+    WanConfig config(Duration lockTimeout, Map<String, String> envOverrides) {
+        if (resolved == null) {
+            Map<String, String> env = new HashMap<>(mixee == null ? System.getenv() : WanCli.env(mixee));
+            env.putAll(envOverrides);
+            resolved = WanConfig.resolve(env, root, manifest);
+            if (root != null && !root.isAbsolute() && !quiet && !json && mixee != null) {
+                // Stated, never silent: the store this command uses depends on where it was started.
+                PrintWriter err = mixee.commandLine().getErr();
+                err.println(TerminalText.escape("wan: --root " + root + " is relative: using " + resolved.modelsRoot()));
+                err.flush();
+            }
+        }
+        return lockTimeout == null ? resolved : resolved.withLockTimeout(lockTimeout);
+    }
+
+    ModelEnsurer ensurer(Duration lockTimeout) {
+        return ensurer(lockTimeout, Map.of());
+    }
+
+    ModelEnsurer ensurer(Duration lockTimeout, Map<String, String> envOverrides) {
+        return ModelEnsurer.create(config(lockTimeout, envOverrides), Clock.systemUTC(), List.of());
     }
 
     Output output(PrintWriter out, PrintWriter err) {

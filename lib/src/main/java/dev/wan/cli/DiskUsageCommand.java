@@ -2,8 +2,6 @@ package dev.wan.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.wan.ErrorCode;
-import dev.wan.WanException;
 import dev.wan.store.DiskUsage;
 import dev.wan.store.Fs;
 import dev.wan.store.StoreLayout;
@@ -20,14 +18,10 @@ final class DiskUsageCommand extends Verb {
     @Override
     public Integer call() {
         Output o = output();
-        StoreLayout layout = new StoreLayout(common.config(null).modelsRoot());
+        var config = common.config(null);
+        StoreLayout layout = new StoreLayout(config.modelsRoot());
         layout.checkUsable();
-        long quota;
-        try {
-            quota = DiskUsage.parseSize(System.getenv("WAN_MAX_TOTAL_SIZE"));
-        } catch (IllegalArgumentException e) {
-            throw new WanException(ErrorCode.INVALID_CONFIG, "WAN_MAX_TOTAL_SIZE: " + e.getMessage(), "fix or unset it");
-        }
+        long quota = config.settings().maxTotalSize().orElse(-1);
         DiskUsage.Report r;
         try {
             r = DiskUsage.measure(layout, quota);

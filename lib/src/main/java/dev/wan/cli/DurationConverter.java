@@ -4,11 +4,20 @@ import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Parses {@code 90s}, {@code 5m}, {@code 2h}, {@code 1d}, plain seconds, or ISO-8601 {@code PT5M}. */
+/** Parses {@code 90s}, {@code 5m}, {@code 2h}, {@code 1d}, plain seconds, or ISO-8601 {@code PT5M}; never negative. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         String v = value.strip().toLowerCase(Locale.ROOT);
+        Duration d = parse(value, v);
+        if (d.isNegative()) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is negative: a duration is 0 or more"
+                    + " (e.g. 90s, 5m, 2h, 1d)");
+        }
+        return d;
+    }
+
+    private static Duration parse(String value, String v) {
         try {
             if (v.startsWith("p")) {
                 return Duration.parse(value.strip().toUpperCase(Locale.ROOT));

@@ -49,11 +49,18 @@ final class EnsureCommand extends Verb {
         if (connections != null && connections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--connections must be at least 1");
         }
+        if (concurrency < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--concurrency must be at least 1 (got "
+                    + concurrency + ")");
+        }
         ModelEnsurer ensurer = common.ensurer(lockTimeout,
                 connections == null ? java.util.Map.of() : java.util.Map.of("WAN_CONNECTIONS", connections.toString()));
         List<String> ids = selection.resolve(ensurer.manifest(), false);
         ids.forEach(id -> ensurer.manifest().model(id).resolveVariant(selection.variant));
         ensurer.checkStore(); // once, rather than the same error for every model of a batch
+        if (ids.isEmpty()) {
+            return nothingToEnsure(o, ensurer);
+        }
         if (dryRun) {
             return dryRun(o, ensurer, ids);
         }
@@ -74,8 +81,7 @@ final class EnsureCommand extends Verb {
             results = ids.size() == 1 ? List.of(ensureOne(ensurer, ids.get(0)))
                     : ensurer.ensureBatch(ids, concurrency, selection.variant);
         }
-        WanException first = results.stream().filter(r -> !r.ok()).map(ModelEnsurer.BatchResult::error)
-                .findFirst().orElse(null);
+        WanException first = decisive(results);
         dev.wan.gc.GcResult collected = collectAfter(o, ensurer, results);
         if (o.json) {
             ObjectNode doc = o.document("ensure", first == null);
@@ -148,18 +154,33 @@ final class EnsureCommand extends Verb {
     }
 
     /**
+     * The failure that decides the exit code: a bug (INTERNAL) first, then an interruption, so
+     * neither hides behind an ordinary failure of another model; else the first failure. Null: all ok.
+     */
+    static WanException decisive(List<ModelEnsurer.BatchResult> results) {
+        List<WanException> failures = results.stream().filter(r -> !r.ok()).map(ModelEnsurer.BatchResult::error).toList();
+        for (dev.wan.ErrorCode code : List.of(dev.wan.ErrorCode.INTERNAL, dev.wan.ErrorCode.INTERRUPTED)) {
+            for (WanException f : failures) {
+                if (f.code() == code) {
+                    return f;
+                }
+            }
+        }
+        return failures.isEmpty() ? null : failures.get(0);
+    }
+
+    /**
      * The optional gc after ensure: only with a quota (WAN_MAX_TOTAL_SIZE), only when over it. The
      * models just ensured are protected by holding their locks while collecting: the collector
      * treats a locked model as in use.
      */
     private dev.wan.gc.GcResult collectAfter(Output o, ModelEnsurer ensurer, List<ModelEnsurer.BatchResult> results) {
-        boolean wanted = gcAfter != null ? gcAfter
-                : List.of("1", "true", "yes", "on").contains(String.valueOf(System.getenv("WAN_GC_AFTER_ENSURE"))
-                        .toLowerCase(java.util.Locale.ROOT));
+        dev.wan.WanSettings settings = ensurer.config().settings();
+        boolean wanted = gcAfter != null ? gcAfter : settings.gcAfterEnsure();
         if (!wanted) {
             return null;
         }
-        long quota = dev.wan.store.DiskUsage.parseSize(System.getenv("WAN_MAX_TOTAL_SIZE"));
+        long quota = settings.maxTotalSize().orElse(-1);
         if (quota < 0) {
             o.err.println("wan: --gc needs a quota: set WAN_MAX_TOTAL_SIZE (e.g. 500GB); nothing collected");
             return null;
@@ -186,11 +207,34 @@ final class EnsureCommand extends Verb {
         }
     }
 
+    /** --all over a manifest without models: said, not a silent success. */
+    private int nothingToEnsure(Output o, ModelEnsurer ensurer) {
+        String message = "no models in " + ensurer.config().manifest() + ": nothing to ensure";
+        if (o.json) {
+            ObjectNode doc = o.document("ensure", true);
+            if (dryRun) {
+                doc.put("dryRun", true);
+            }
+            doc.putArray("models");
+            doc.put("message", message);
+            o.print(doc);
+        } else if (o.quiet) {
+            o.err.println(TerminalText.escape("wan: " + message)); // stdout stays the (empty) list of paths
+            o.err.flush();
+        } else {
+            o.line(message);
+        }
+        return WanCli.EXIT_OK;
+    }
+
     private ModelEnsurer.BatchResult ensureOne(ModelEnsurer ensurer, String id) {
         try {
             return new ModelEnsurer.BatchResult(id, ensurer.ensure(id, selection.variant), null);
         } catch (WanException e) {
             return new ModelEnsurer.BatchResult(id, null, e);
+        } catch (RuntimeException e) {
+            // as ensureBatch reports it: one model, one bug, the same INTERNAL result
+            return new ModelEnsurer.BatchResult(id, null, WanException.internal("model " + id, e));
         }
     }
 

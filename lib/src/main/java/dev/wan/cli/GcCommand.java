@@ -42,16 +42,18 @@ final class GcCommand extends Verb {
     @Override
     public Integer call() {
         Output o = output();
+        var config = common.config(null);
         Long size = maxSize;
         if (size == null) {
-            long quota = dev.wan.store.DiskUsage.parseSize(System.getenv("WAN_MAX_TOTAL_SIZE"));
-            size = quota < 0 ? null : quota; // the quota disk-usage reports is gc's default limit
+            // the quota disk-usage reports is gc's default limit
+            var quota = config.settings().maxTotalSize();
+            size = quota.isPresent() ? quota.getAsLong() : null;
         }
         GcPolicy policy = new GcPolicy(size, maxAge, minFree, tmpGrace);
-        GarbageCollector gc = GarbageCollector.create(common.config(null), Clock.systemUTC(), policy);
+        GarbageCollector gc = GarbageCollector.create(config, Clock.systemUTC(), policy);
         GcResult r = gc.collect(dryRun);
         if (o.json) {
-            o.print(json(o, r, common.config(null).modelsRoot().toString()));
+            o.print(json(o, r, config.modelsRoot().toString()));
             return WanCli.EXIT_OK;
         }
         GcPlan plan = r.plan();

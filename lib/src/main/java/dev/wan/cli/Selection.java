@@ -29,6 +29,14 @@ final class Selection {
     List<String> resolve(Manifest manifest, boolean emptyMeansAll) {
         List<String> named = new ArrayList<>(WanCli.splitIds(ids));
         named.addAll(WanCli.splitIds(only));
+        if (all && !named.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--all and model ids exclude each other (got --all and "
+                    + String.join(", ", named) + "): pass either");
+        }
+        if (variant != null && variant.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--variant is empty: name a variant, or leave"
+                    + " --variant out for each model's default");
+        }
         if (all || (named.isEmpty() && emptyMeansAll)) {
             return manifest.models().keySet().stream().map(ModelId::toString).toList();
         }

@@ -4,13 +4,14 @@ import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * {@code wan}: the command line. {@code main} is a thin shell around {@link #run}, which tests call
- * in-process with captured writers. Exit codes (README "Exit codes"): 0 ok, 2 usage error, 3–8 by {@link ErrorCode.Category},
- * 70 internal error.
+ * in-process with captured writers and an explicit environment. Exit codes (README "Exit codes"):
+ * 0 ok, 2 usage error, 3–8, 70 (internal error) and 130 (interrupted) by {@link ErrorCode.Category}.
  */
 @Command(name = "wan", mixinStandardHelpOptions = true, versionProvider = WanCli.Version.class,
         description = {"Makes AI model weights appear, verified, at a known path."},
@@ -19,27 +20,30 @@ import picocli.CommandLine.Command;
 public final class WanCli implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_USAGE = 2;
-    public static final int EXIT_INTERNAL = 70;
+    public static final int EXIT_INTERNAL = ErrorCode.INTERNAL.exitCode();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** What this run reads instead of the process environment (MODELS_ROOT, WAN_*, tokens …). */
+    private final Map<String, String> env;
+
+    private WanCli(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        System.exit(run(out, err, args));
+        System.exit(run(System.getenv(), out, err, args));
     }
 
-    public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new WanCli());
-        cli.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
-        ModelsCommand.addVerbs(cli);
-        // every verb is a shorthand: name them all, from the commands themselves, so the list cannot drift
-        List<String> verbs = cli.getSubcommands().keySet().stream().filter(n -> !n.equals("help") && !n.equals("models"))
-                .toList();
-        cli.getCommandSpec().usageMessage().description("Makes AI model weights appear, verified, at a known path.", "",
-                "Every command of 'wan models' also works without 'models' ('wan ensure' = 'wan models ensure'): "
-                        + String.join(", ", verbs) + ".");
+    /**
+     * One command with {@code env} as its whole environment (main passes the process's; tests pass
+     * their own, so a developer's HF_TOKEN or WAN_* never leaks in); returns the exit code.
+     */
+    public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = commandLine(env);
         cli.setOut(out).setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, out, err))
                 .setParameterExceptionHandler((e, a) -> {
@@ -56,6 +60,20 @@ public final class WanCli implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The whole command tree, reading {@code env} instead of the process environment. */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cli = new CommandLine(new WanCli(env));
+        cli.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
+        ModelsCommand.addVerbs(cli);
+        // every verb is a shorthand: name them all, from the commands themselves, so the list cannot drift
+        List<String> verbs = cli.getSubcommands().keySet().stream().filter(n -> !n.equals("help") && !n.equals("models"))
+                .toList();
+        cli.getCommandSpec().usageMessage().description("Makes AI model weights appear, verified, at a known path.", "",
+                "Every command of 'wan models' also works without 'models' ('wan ensure' = 'wan models ensure'): "
+                        + String.join(", ", verbs) + ".");
+        return cli;
     }
 
     @Override
@@ -78,12 +96,15 @@ public final class WanCli implements Runnable {
             err.flush();
             return EXIT_USAGE;
         }
-        err.println("wan: internal error: " + TerminalText.escape(e.toString()) + (common.verbose ? "" : " (run with --verbose for the stack trace)"));
-        if (common.verbose) {
-            e.printStackTrace(err);
-        }
-        err.flush();
-        return EXIT_INTERNAL;
+        // A bug: reported like any error (one line, a JSON document with --json), exit 70.
+        WanException internal = WanException.internal("wan " + cmd.getCommandName(), e);
+        report(internal, common, cmd.getCommandName(), out, err);
+        return internal.code().exitCode();
+    }
+
+    /** The environment of the command being run. */
+    static Map<String, String> env(CommandLine.Model.CommandSpec spec) {
+        return ((WanCli) spec.root().userObject()).env;
     }
 
     /** With --json, a usage error is a JSON document too: code USAGE, exit code 2. */

@@ -2,6 +2,7 @@ package dev.wan.ensure;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
 import dev.wan.source.TransientSourceException;

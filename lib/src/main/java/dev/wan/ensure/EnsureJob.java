@@ -85,8 +85,8 @@ final class EnsureJob {
         this.clock = clock;
         this.lockTimeout = lockTimeout;
         this.inspector = new Inspector(layout);
-        this.downloader = new Downloader(context, RetryPolicy.from(context.env()), layout.root());
-        this.parallelFiles = SourceContexts.parallelFiles(context.env());
+        this.downloader = new Downloader(context, context.retry(), layout.root());
+        this.parallelFiles = context.parallelFiles();
         this.index = new ContentIndex(layout);
     }
 
@@ -163,7 +163,7 @@ final class EnsureJob {
                 needed = Preflight.plus(needed, file.size());
             }
         }
-        if (Preflight.enabled(context.env())) {
+        if (context.preflight()) {
             Preflight.check("model " + id, layout.tmpDir(), needed);
         }
 

@@ -83,19 +83,20 @@ public final class ModelEnsurer {
      * validated against the known schemes).
      */
     public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends) {
-        return create(config, clock, extraBackends, System.getenv());
-    }
-
-    /**
-     * The full form: {@code env} is what backends read (tokens, endpoints, HF_HUB_OFFLINE,
-     * WAN_CONNECTIONS, WAN_STALL_TIMEOUT_SECONDS …) instead of the process environment.
-     */
-    public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends,
-                                      Map<String, String> env) {
         SourceRegistry registry = new SourceRegistry(SourceRegistry.builtIns());
         extraBackends.forEach(registry::add);
         Manifest manifest = Manifests.load(config.manifest(), registry.schemes());
-        return new ModelEnsurer(config, manifest, registry, clock, SourceContexts.from(env, config.localRoot()));
+        return new ModelEnsurer(config, manifest, registry, clock,
+                config.settings().sourceContext(config.localRoot()));
+    }
+
+    /**
+     * With the settings (and what backends read: tokens, endpoints, HF_HUB_OFFLINE …) taken from
+     * {@code env} instead of {@link WanConfig#settings()}; INVALID_CONFIG on a bad WAN_* value.
+     */
+    public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends,
+                                      Map<String, String> env) {
+        return create(config.withSettings(dev.wan.WanSettings.from(env)), clock, extraBackends);
     }
 
     /** The guide's {@code get_wan_paths(id)}: ensure with the default variant, return the directory. */
@@ -263,13 +264,14 @@ public final class ModelEnsurer {
         try {
             return new BatchResult(id, future.get(), null);
         } catch (java.util.concurrent.ExecutionException e) {
+            // Anything but a WanException is a bug: INTERNAL, as when the same model fails alone.
             Throwable cause = e.getCause();
-            WanException we = cause instanceof WanException w ? w : new WanException(ErrorCode.FILESYSTEM_ERROR,
-                    "model " + id + ": " + cause, "run with --verbose for details", List.of(), cause);
+            WanException we = cause instanceof WanException w ? w : WanException.internal("model " + id, cause);
             return new BatchResult(id, null, we);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new BatchResult(id, null, new WanException(ErrorCode.FILESYSTEM_ERROR, "interrupted", ""));
+            return new BatchResult(id, null, new WanException(ErrorCode.INTERRUPTED, "model " + id
+                    + ": interrupted before it finished", "run the same command again: it resumes"));
         }
     }
 

@@ -6,14 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Checks, before any byte is fetched, that the filesystem of {@code .tmp} (where downloads land,
  * the same filesystem as the models) has room for the bytes an ensure will actually write: files
  * to fetch, minus those deduplicated from copies already in the store, plus a margin of 1% + 64 MiB
  * (filesystem overhead, state and journal files, other writers). {@code WAN_PREFLIGHT=0} turns the
- * check off (the download then fails with NO_SPACE when the disk really fills up, staging cleaned).
+ * check off ({@link dev.wan.WanSettings#preflight()}) (the download then fails with NO_SPACE when the disk really fills up, staging cleaned).
  */
 public final class Preflight {
     public static final long MARGIN_FIXED = 64L << 20;
@@ -30,11 +29,6 @@ public final class Preflight {
     static long plus(long a, long b) {
         long sum = a + b;
         return sum < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    public static boolean enabled(Map<String, String> env) {
-        String v = env.get("WAN_PREFLIGHT");
-        return v == null || !(v.equals("0") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("off"));
     }
 
     /** Throws NO_SPACE when {@code needed} + margin exceeds the usable space where {@code tmpDir} lives. */

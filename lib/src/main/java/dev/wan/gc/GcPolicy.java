@@ -23,6 +23,10 @@ public record GcPolicy(Long maxTotalSize, Duration maxModelAge, Long minFreeByte
         if (maxModelAge != null && maxModelAge.isNegative()) {
             throw new IllegalArgumentException("maxModelAge must not be negative");
         }
+        if (tmpGrace != null && tmpGrace.isNegative()) {
+            // a negative grace would make every .tmp entry, even one being written now, a leftover
+            throw new IllegalArgumentException("tmpGrace must not be negative");
+        }
         tmpGrace = tmpGrace == null ? DEFAULT_TMP_GRACE : tmpGrace;
     }
 

@@ -7,20 +7,32 @@ import java.util.Map;
 /**
  * What every backend may need: the environment (tokens, endpoints, HF_HUB_OFFLINE …; read it from
  * here, never from System.getenv, so tests can isolate it), the base of local:// sources, and
- * transfer settings.
+ * transfer settings. The WAN_* settings arrive parsed ({@link dev.wan.WanSettings}): a backend
+ * never parses them again.
  *
  * @param connectionsPerFile parallel ranged connections for one big file
  * @param connectTimeout     TCP/TLS connect timeout
  * @param stallTimeout       no byte for this long on an open transfer → retry from the current offset
+ * @param retry              how transfers and metadata requests retry (one policy for every source)
+ * @param parallelFiles      files of one model fetched at once (connection pools are sized for it)
+ * @param preflight          check the disk has room before fetching (read by the ensure job)
  */
 public record SourceContext(Map<String, String> env, Path localRoot, int connectionsPerFile, Duration connectTimeout,
-                            Duration stallTimeout) {
+                            Duration stallTimeout, RetryPolicy retry, int parallelFiles, boolean preflight) {
     public static final int DEFAULT_CONNECTIONS = 8;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_PARALLEL_FILES = 4;
 
     public SourceContext {
         env = Map.copyOf(env);
+    }
+
+    /** With the default retry policy, parallel files and preflight. */
+    public SourceContext(Map<String, String> env, Path localRoot, int connectionsPerFile, Duration connectTimeout,
+                         Duration stallTimeout) {
+        this(env, localRoot, connectionsPerFile, connectTimeout, stallTimeout, RetryPolicy.DEFAULT,
+                DEFAULT_PARALLEL_FILES, true);
     }
 
     /** An environment variable, or null when unset or blank. */

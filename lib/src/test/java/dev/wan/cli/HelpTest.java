@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ensure.Fixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +20,9 @@ class HelpTest {
     private static final Pattern ENDS_IN_A_PATH = Pattern.compile(".*(~/\\.?|/\\.)$");
 
     private static String help(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        assertEquals(0, code, String.join(" ", args) + ": " + err);
-        return out.toString();
+        InProcessWan.Run run = InProcessWan.bare(args);
+        assertEquals(0, run.code(), String.join(" ", args) + ": " + run.err());
+        return run.out();
     }
 
     /** {@code wan}, {@code wan models} and every verb under both. */
@@ -63,9 +59,7 @@ class HelpTest {
 
     @Test
     void everyCommandsDescriptionIsMadeOfWholeSentences() {
-        CommandLine wan = new CommandLine(new WanCli());
-        wan.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
-        ModelsCommand.addVerbs(wan);
+        CommandLine wan = WanCli.commandLine(InProcessWan.ISOLATED);
         for (CommandLine c : wan.getSubcommands().get("models").getSubcommands().values()) {
             String[] description = c.getCommandSpec().usageMessage().description();
             assertTrue(description.length > 0, c.getCommandName());

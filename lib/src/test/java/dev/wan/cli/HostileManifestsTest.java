@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.cli.InProcessWan.Run;
 import dev.wan.manifest.ManifestProblem;
 import dev.wan.manifest.Manifests;
 import dev.wan.manifest.ModelPaths;
@@ -14,8 +15,6 @@ import dev.wan.source.hf.HfBackend;
 import dev.wan.testkit.hub.HubContexts;
 import dev.wan.testkit.hub.HubServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -272,14 +271,8 @@ class HostileManifestsTest {
         }
     }
 
-    record Run(int code, String out, String err) {
-    }
-
     private static Run wan(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.bare(args);
     }
 
     private static void expectExit3(Run r, String what, List<String> broken) {

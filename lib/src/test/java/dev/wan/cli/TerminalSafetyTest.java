@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.wan.cli.InProcessWan.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,16 +18,8 @@ class TerminalSafetyTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
     private Run wan(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), args);
-
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.bare(args);
     }
 
     /** A manifest whose file path and description carry raw ESC, newline, C1 CSI and RLO characters. */

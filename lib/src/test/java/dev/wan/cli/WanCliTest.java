@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
 import dev.wan.lock.ModelLock;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +22,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The CLI in-process: exit codes, stdout/stderr and --json, with explicit --root and --manifest. */
 class WanCliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ALPHA = "alpha@1.0.0";
     private static final String BETA = "beta@1.0.0";
 
@@ -39,31 +35,13 @@ class WanCliTest {
     private Fixtures.TestModel alpha;
     private Fixtures.TestModel beta;
 
-    /** The CLI's outcome. */
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-
-        List<String> errLines() {
-            return Arrays.stream(err.split("\n")).filter(l -> !l.isBlank()).toList();
-        }
-    }
-
     private static Run wan(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-
-        int code = WanCli.run(new PrintWriter(out), new PrintWriter(err), args);
-
-        return new Run(code, out.toString(), err.toString());
+        return InProcessWan.bare(args);
     }
 
     /** {@code wan <args> --root R --manifest M}. */
     private Run wanHere(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--root", root.toString(), "--manifest", manifest.toString()));
-        return wan(all.toArray(String[]::new));
+        return InProcessWan.run(root, manifest, args);
     }
 
     @BeforeEach
@@ -85,15 +63,15 @@ class WanCliTest {
     }
 
     private static void assertNoStackTrace(Run r) {
-        assertFalse(r.err.contains("\tat "), r.err);
-        assertFalse(r.out.contains("\tat "), r.out);
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(r.out().contains("\tat "), r.out());
     }
 
     @Test
     void statusJsonIsOneDocumentWithEachModelsStateBytesNeededAndMissingFiles() throws Exception {
         Run r = wanHere("status", "--json");
 
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         JsonNode doc = r.json();
         assertTrue(doc.get("ok").asBoolean());
         assertEquals("status", doc.get("command").asText());
@@ -110,7 +88,7 @@ class WanCliTest {
 
     @Test
     void statusJsonAfterEnsureShowsCompleteWithNothingNeeded() throws Exception {
-        assertEquals(0, wanHere("ensure", BETA, "--quiet").code);
+        assertEquals(0, wanHere("ensure", BETA, "--quiet").code());
 
         Run r = wanHere("status", "--json", "--only", BETA);
 
@@ -124,9 +102,9 @@ class WanCliTest {
     void ensureAllExitsZeroAndPrintsEveryModelsPath() {
         Run r = wanHere("ensure", "--all");
 
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains(root.resolve("wan22").resolve(ALPHA).toString()), r.out);
-        assertTrue(r.out.contains(root.resolve("wan22").resolve(BETA).toString()), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(root.resolve("wan22").resolve(ALPHA).toString()), r.out());
+        assertTrue(r.out().contains(root.resolve("wan22").resolve(BETA).toString()), r.out());
         assertTrue(Files.isRegularFile(root.resolve("wan22").resolve(BETA).resolve("w.safetensors")));
     }
 
@@ -134,15 +112,15 @@ class WanCliTest {
     void ensureOnlyQuietPrintsJustThePath() {
         Run r = wanHere("ensure", "--only", BETA, "--quiet");
 
-        assertEquals(0, r.code, r.err);
-        assertEquals(root.resolve("wan22").resolve(BETA) + "\n", r.out.replace("\r\n", "\n"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(root.resolve("wan22").resolve(BETA) + "\n", r.out().replace("\r\n", "\n"));
     }
 
     @Test
     void theModelsGroupRunsTheSameVerbs() {
         Run r = wanHere("models", "ensure", "--only", ALPHA, "--variant", "bf16", "--quiet");
 
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(root.resolve("wan22").resolve(ALPHA).resolve("t/bf16.safetensors")));
         assertFalse(Files.exists(root.resolve("wan22").resolve(ALPHA).resolve("t/fp16.safetensors")));
     }
@@ -151,7 +129,7 @@ class WanCliTest {
     void ensureJsonReportsEachModelsPath() throws Exception {
         Run r = wanHere("ensure", "--all", "--json");
 
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         JsonNode doc = r.json();
         assertTrue(doc.get("ok").asBoolean());
         assertEquals("ensure", doc.get("command").asText());
@@ -164,10 +142,10 @@ class WanCliTest {
 
         Run r = wan("status", "--root", root.toString(), "--manifest", missing.toString());
 
-        assertEquals(3, r.code);
-        assertEquals(1, r.errLines().size(), r.err);
-        assertTrue(r.err.contains("MISSING_MANIFEST"), r.err);
-        assertTrue(r.err.contains(missing.toString()), r.err);
+        assertEquals(3, r.code());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("MISSING_MANIFEST"), r.err());
+        assertTrue(r.err().contains(missing.toString()), r.err());
         assertNoStackTrace(r);
     }
 
@@ -175,7 +153,7 @@ class WanCliTest {
     void anErrorWithJsonIsAJsonDocumentCarryingTheCodeAndExitCode() throws Exception {
         Run r = wan("status", "--json", "--root", root.toString(), "--manifest", work.resolve("nope.toml").toString());
 
-        assertEquals(3, r.code);
+        assertEquals(3, r.code());
         JsonNode doc = r.json();
         assertFalse(doc.get("ok").asBoolean());
         assertEquals("MISSING_MANIFEST", doc.get("error").get("code").asText());
@@ -188,7 +166,7 @@ class WanCliTest {
 
         Run r = wanHere("ensure", "--only", BETA, "--json");
 
-        assertEquals(6, r.code, r.err);
+        assertEquals(6, r.code(), r.err());
         JsonNode doc = r.json();
         assertFalse(doc.get("ok").asBoolean());
         assertEquals("SOURCE_UNAVAILABLE", doc.get("error").get("code").asText());
@@ -201,9 +179,9 @@ class WanCliTest {
     void anUnknownModelExitsFourListingTheAvailableIds() {
         Run r = wanHere("ensure", "--only", "ghost@1.0.0");
 
-        assertEquals(4, r.code);
-        assertTrue(r.err.contains("MODEL_NOT_FOUND"), r.err);
-        assertTrue(r.err.contains(ALPHA) && r.err.contains(BETA), r.err);
+        assertEquals(4, r.code());
+        assertTrue(r.err().contains("MODEL_NOT_FOUND"), r.err());
+        assertTrue(r.err().contains(ALPHA) && r.err().contains(BETA), r.err());
         assertNoStackTrace(r);
     }
 
@@ -211,9 +189,9 @@ class WanCliTest {
     void anUnknownVariantExitsFourListingTheVariants() {
         Run r = wanHere("ensure", "--only", ALPHA, "--variant", "int8");
 
-        assertEquals(4, r.code);
-        assertTrue(r.err.contains("VARIANT_NOT_FOUND"), r.err);
-        assertTrue(r.err.contains("fp16, bf16"), r.err);
+        assertEquals(4, r.code());
+        assertTrue(r.err().contains("VARIANT_NOT_FOUND"), r.err());
+        assertTrue(r.err().contains("fp16, bf16"), r.err());
         assertFalse(Files.exists(root.resolve("wan22").resolve(ALPHA)));
     }
 
@@ -223,9 +201,9 @@ class WanCliTest {
 
         Run r = wan("ensure", "--all", "--root", file.resolve("root").toString(), "--manifest", manifest.toString());
 
-        assertEquals(5, r.code, r.err);
-        assertTrue(r.err.startsWith("wan: "), r.err);
-        assertTrue(r.err.contains(file.resolve("root").toString()), r.err);
+        assertEquals(5, r.code(), r.err());
+        assertTrue(r.err().startsWith("wan: "), r.err());
+        assertTrue(r.err().contains(file.resolve("root").toString()), r.err());
         assertNoStackTrace(r);
     }
 
@@ -238,18 +216,18 @@ class WanCliTest {
         Run verify = wan("verify", "--all", "--root", badRoot, "--manifest", manifest.toString());
         Run ensure = wan("ensure", "--all", "--root", badRoot, "--manifest", manifest.toString());
 
-        assertEquals(5, status.code, status.err);
-        assertTrue(status.err.contains(file + " is a file, not a directory"), status.err);
-        assertEquals(5, verify.code, verify.err);
-        assertEquals(5, ensure.code, ensure.err);
-        assertEquals(1, ensure.errLines().size(), "one error for the batch, not one per model: " + ensure.err);
+        assertEquals(5, status.code(), status.err());
+        assertTrue(status.err().contains(file + " is a file, not a directory"), status.err());
+        assertEquals(5, verify.code(), verify.err());
+        assertEquals(5, ensure.code(), ensure.err());
+        assertEquals(1, ensure.errLines().size(), "one error for the batch, not one per model: " + ensure.err());
     }
 
     @Test
     void aUsageErrorWithJsonIsAJsonDocumentWithCodeUsage() throws Exception {
         Run r = wanHere("ensure", "--bogus", "--json");
 
-        assertEquals(2, r.code, r.err);
+        assertEquals(2, r.code(), r.err());
         assertEquals("USAGE", r.json().get("error").get("code").asText());
         assertEquals(2, r.json().get("error").get("exitCode").asInt());
         assertFalse(r.json().get("ok").asBoolean());
@@ -262,26 +240,26 @@ class WanCliTest {
         Run bad = wanHere("test-sources", ALPHA, "--json");
         Run auth = wanHere("test-auth", ALPHA);
 
-        assertEquals(0, good.code, good.err);
+        assertEquals(0, good.code(), good.err());
         JsonNode src = good.json().get("sources").get(0);
         assertTrue(src.get("ok").asBoolean());
         assertEquals(2, src.get("manifestFilesFound").asInt(), "the default variant has 2 files: " + src);
         assertTrue(src.get("readBytes").asLong() > 0, "a ranged read of the largest file: " + src);
-        assertEquals(6, bad.code, bad.err);
+        assertEquals(6, bad.code(), bad.err());
         JsonNode sources = bad.json().get("sources");
         assertEquals(2, sources.size(), "both sources of the model are checked");
         assertTrue(sources.get(0).get("ok").asBoolean());
         assertEquals("SOURCE_UNAVAILABLE", sources.get(1).get("code").asText());
-        assertEquals(6, auth.code, auth.out);
-        assertTrue(auth.out.contains("FAIL") && auth.out.contains("nowhere"), auth.out);
+        assertEquals(6, auth.code(), auth.out());
+        assertTrue(auth.out().contains("FAIL") && auth.out().contains("nowhere"), auth.out());
     }
 
     @Test
     void anUnknownOptionIsAUsageError() {
         Run r = wanHere("status", "--frobnicate");
 
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--frobnicate"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--frobnicate"), r.err());
         assertNoStackTrace(r);
     }
 
@@ -289,9 +267,9 @@ class WanCliTest {
     void ensureWithNoModelNamedIsAUsageErrorListingTheModels() {
         Run r = wanHere("ensure");
 
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--all"), r.err);
-        assertTrue(r.err.contains(ALPHA), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--all"), r.err());
+        assertTrue(r.err().contains(ALPHA), r.err());
         assertFalse(Files.exists(root.resolve("wan22")));
     }
 
@@ -321,13 +299,13 @@ class WanCliTest {
 
         Run r = wan("validate-manifest", bad.toString());
 
-        assertEquals(3, r.code, r.out + r.err);
+        assertEquals(3, r.code(), r.out() + r.err());
         for (int line : new int[] {3, 10, 15}) {
-            assertTrue(r.out.lines().anyMatch(l -> l.startsWith(bad + ":" + line + ":") && l.contains("error")),
-                    "no error at line " + line + " in:\n" + r.out);
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(bad + ":" + line + ":") && l.contains("error")),
+                    "no error at line " + line + " in:\n" + r.out());
         }
-        assertTrue(r.out.contains("INVALID_MODEL_ID") && r.out.contains("PATH_TRAVERSAL_DETECTED"), r.out);
-        r.out.lines().filter(l -> l.contains(": error: "))
+        assertTrue(r.out().contains("INVALID_MODEL_ID") && r.out().contains("PATH_TRAVERSAL_DETECTED"), r.out());
+        r.out().lines().filter(l -> l.contains(": error: "))
                 .forEach(l -> assertTrue(l.matches("^" + java.util.regex.Pattern.quote(bad.toString()) + ":\\d+:\\d+: .*"), l));
         assertNoStackTrace(r);
     }
@@ -336,29 +314,29 @@ class WanCliTest {
     void validateManifestOfAGoodManifestExitsZero() {
         Run r = wan("validate-manifest", manifest.toString());
 
-        assertEquals(0, r.code, r.out + r.err);
-        assertTrue(r.out.contains("valid, 2 model(s)"), r.out);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("valid, 2 model(s)"), r.out());
     }
 
     @Test
     void verifyAfterCorruptionExitsSevenNamingTheFile() throws Exception {
-        assertEquals(0, wanHere("ensure", "--all", "--quiet").code);
+        assertEquals(0, wanHere("ensure", "--all", "--quiet").code());
         Fixtures.flipByte(root.resolve("wan22").resolve(BETA).resolve("w.safetensors"));
 
         Run r = wanHere("verify");
 
-        assertEquals(7, r.code, r.out + r.err);
-        assertTrue(r.out.contains("CORRUPT") && r.out.contains("w.safetensors"), r.out);
-        assertTrue(r.out.contains(ALPHA + ": verified"), r.out);
+        assertEquals(7, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("CORRUPT") && r.out().contains("w.safetensors"), r.out());
+        assertTrue(r.out().contains(ALPHA + ": verified"), r.out());
     }
 
     @Test
     void verifyOfAnIntactStoreExitsZero() {
-        assertEquals(0, wanHere("ensure", "--all", "--quiet").code);
+        assertEquals(0, wanHere("ensure", "--all", "--quiet").code());
 
         Run r = wanHere("verify", "--all");
 
-        assertEquals(0, r.code, r.out + r.err);
+        assertEquals(0, r.code(), r.out() + r.err());
     }
 
     @Test
@@ -368,8 +346,8 @@ class WanCliTest {
                 Clock.systemUTC(), h -> { })) {
             Run r = wanHere("ensure", BETA, "--lock-timeout", "1s");
 
-            assertEquals(8, r.code, r.err);
-            assertTrue(r.err.contains("LOCK_TIMEOUT") && r.err.contains("pid="), r.err);
+            assertEquals(8, r.code(), r.err());
+            assertTrue(r.err().contains("LOCK_TIMEOUT") && r.err().contains("pid="), r.err());
         }
     }
 
@@ -377,9 +355,9 @@ class WanCliTest {
     void topLevelHelpListsTheVerbs() {
         Run r = wan("--help");
 
-        assertEquals(0, r.code);
+        assertEquals(0, r.code());
         for (String verb : List.of("models", "ensure", "status", "verify", "list", "validate-manifest")) {
-            assertTrue(r.out.contains(verb), verb + " missing from:\n" + r.out);
+            assertTrue(r.out().contains(verb), verb + " missing from:\n" + r.out());
         }
     }
 
@@ -387,10 +365,10 @@ class WanCliTest {
     void modelsGroupHelpListsTheVerbs() {
         Run r = wan("models", "--help");
 
-        assertEquals(0, r.code);
-        assertTrue(r.out.contains("Usage: wan models"), r.out);
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("Usage: wan models"), r.out());
         for (String verb : List.of("ensure", "status", "verify", "list", "validate-manifest")) {
-            assertTrue(r.out.contains(verb), verb + " missing from:\n" + r.out);
+            assertTrue(r.out().contains(verb), verb + " missing from:\n" + r.out());
         }
     }
 
@@ -400,18 +378,18 @@ class WanCliTest {
         Run top = wan(verb, "--help");
         Run grouped = wan("models", verb, "--help");
 
-        assertEquals(0, top.code);
-        assertTrue(top.out.contains("Usage: wan " + verb), top.out);
-        assertEquals(0, grouped.code);
-        assertTrue(grouped.out.contains("Usage: wan models " + verb), grouped.out);
+        assertEquals(0, top.code());
+        assertTrue(top.out().contains("Usage: wan " + verb), top.out());
+        assertEquals(0, grouped.code());
+        assertTrue(grouped.out().contains("Usage: wan models " + verb), grouped.out());
     }
 
     @Test
     void listShowsEveryModelWithItsState() {
         Run r = wanHere("list");
 
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains(ALPHA) && r.out.contains(BETA), r.out);
-        assertTrue(r.out.contains("NOT_PRESENT"), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(ALPHA) && r.out().contains(BETA), r.out());
+        assertTrue(r.out().contains("NOT_PRESENT"), r.out());
     }
 }

@@ -8,6 +8,7 @@ import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
+import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
 import dev.wan.source.TransientSourceException;

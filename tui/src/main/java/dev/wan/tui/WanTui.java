@@ -8,7 +8,6 @@ import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.ensure.ModelEnsurer;
-import dev.wan.store.DiskUsage;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,35 +55,40 @@ public final class WanTui implements Callable<Integer> {
             description = "On exit, write frame timings (first frame, interval) as JSON to FILE (for bench/tui.sh).")
     Path stats;
 
+    private final Map<String, String> env;
     private final PrintWriter err;
 
-    WanTui(PrintWriter err) {
+    /** {@code env}: what the dashboard reads instead of the process environment (tests pass their own). */
+    WanTui(Map<String, String> env, PrintWriter err) {
+        this.env = Map.copyOf(env);
         this.err = err;
     }
 
     public static void main(String[] args) {
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = new CommandLine(new WanTui(err)).setErr(err).execute(args);
+        int code = new CommandLine(new WanTui(System.getenv(), err)).setErr(err).execute(args);
         System.exit(code);
     }
 
     @Override
     public Integer call() {
+        // The configuration first, through the same seam as 'wan' (a bad WAN_* value is exit 3 with
+        // or without a terminal), then the terminal, all before taking over the screen.
+        ModelEnsurer ensurer;
+        try {
+            ensurer = ModelEnsurer.create(WanConfig.resolve(env, root, manifest));
+        } catch (WanException e) {
+            err.println("wan tui: " + e.code() + ": " + e.getMessage() + (e.hint().isEmpty() ? "" : "; " + e.hint()));
+            e.details().forEach(d -> err.println("  " + d));
+            err.flush();
+            return e.code().exitCode();
+        }
+        long quota = ensurer.config().settings().maxTotalSize().orElse(-1);
         String noTerminal = whyNoTerminal();
         if (noTerminal != null) {
             err.println("wan tui: " + noTerminal + ". The dashboard needs an interactive terminal: run it in one"
                     + " (over SSH: ssh -t host wan tui). For scripts use 'wan models status --json'.");
             return EXIT_NO_TERMINAL;
-        }
-        ModelEnsurer ensurer;
-        long quota;
-        try {
-            quota = quota();
-            ensurer = ModelEnsurer.create(WanConfig.resolve(System.getenv(), root, manifest));
-        } catch (WanException e) {
-            err.println("wan tui: " + e.code() + ": " + e.getMessage() + (e.hint().isEmpty() ? "" : "; " + e.hint()));
-            e.details().forEach(d -> err.println("  " + d));
-            return e.code().exitCode();
         }
         FrameStats frames = new FrameStats();
         try {
@@ -111,14 +116,6 @@ public final class WanTui implements Callable<Integer> {
         try (Dashboard dashboard = new Dashboard(screen, ensurer, Clock.systemDefaultZone(), refresh, quota, frames,
                 true, Cut.forLocale(System.getenv()))) {
             dashboard.run();
-        }
-    }
-
-    private static long quota() {
-        try {
-            return DiskUsage.parseSize(System.getenv("WAN_MAX_TOTAL_SIZE"));
-        } catch (IllegalArgumentException e) {
-            throw new WanException(ErrorCode.INVALID_CONFIG, "WAN_MAX_TOTAL_SIZE: " + e.getMessage(), "fix or unset it");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.wan.source.http;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.source.RetryAfter;
+import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
 import dev.wan.source.TransientSourceException;
 import java.io.IOException;
@@ -13,7 +15,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import okhttp3.Call;
@@ -44,7 +45,6 @@ import okhttp3.Response;
 public final class HttpTransport {
     static final String USER_AGENT = "wan/0.1 (okhttp)";
     private static final int MAX_REDIRECTS = 10;
-    private static final Duration MAX_WAIT = Duration.ofMinutes(5);
     private static final OkHttpClient BASE = new OkHttpClient.Builder()
             .connectionPool(new ConnectionPool(64, 2, TimeUnit.MINUTES))
             .protocols(List.of(Protocol.HTTP_1_1))
@@ -53,8 +53,7 @@ public final class HttpTransport {
             .build();
 
     private final OkHttpClient client;
-    private final int attempts;
-    private final long retryBaseMillis;
+    private final RetryPolicy retry;
     private final String[] secrets;
 
     /**
@@ -68,8 +67,7 @@ public final class HttpTransport {
                 .readTimeout(read)
                 .writeTimeout(read)
                 .build();
-        this.attempts = number(context.env("WAN_RETRIES"), 6);
-        this.retryBaseMillis = number(context.env("WAN_RETRY_BASE_MILLIS"), 250);
+        this.retry = context.retry();
         this.secrets = secrets.clone();
     }
 
@@ -194,31 +192,22 @@ public final class HttpTransport {
 
     /**
      * Runs a metadata request (API call, HEAD) with retries: transient failures are retried with
-     * exponential backoff and jitter (WAN_RETRIES, WAN_RETRY_BASE_MILLIS), or after the wait the
-     * server asked for; when the budget runs out they become a {@link WanException} with their code.
+     * the context's {@link RetryPolicy} (WAN_RETRIES, WAN_RETRY_BASE_MILLIS), or after the wait
+     * the server asked for; when the budget runs out they become a {@link WanException} with their code.
      */
     public <T> T retrying(IoCall<T> call) throws IOException {
         for (int failures = 1; ; failures++) {
             try {
                 return call.call();
             } catch (TransientSourceException e) {
-                if (failures > attempts) {
+                if (failures > retry.attempts()) {
                     throw new WanException(e.code(), e.getMessage() + " (gave up after " + failures + " tries)",
                             e.code() == ErrorCode.RATE_LIMIT ? "the server limits requests: retry later"
                                     : "retry later", List.of(), e);
                 }
-                sleep(delay(failures, e.retryAfter()));
+                sleep(retry.delay(failures, e.retryAfter()));
             }
         }
-    }
-
-    private Duration delay(int attempt, Duration hint) {
-        if (hint != null) {
-            return hint.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : hint;
-        }
-        long ceiling = Math.min(20_000, retryBaseMillis << Math.min(20, attempt - 1));
-        long half = ceiling / 2;
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
     }
 
     private static void sleep(Duration d) throws InterruptedIOException {
@@ -235,19 +224,23 @@ public final class HttpTransport {
         int code = r.code();
         String detail = what + ": HTTP " + code + serverText(r);
         if (code == 429) {
-            return new TransientSourceException(ErrorCode.RATE_LIMIT, detail, RetryAfter.of(r));
+            return new TransientSourceException(ErrorCode.RATE_LIMIT, detail, retryAfter(r));
         }
         if (code == 408) {
-            return new TransientSourceException(ErrorCode.NETWORK_TIMEOUT, detail, RetryAfter.of(r));
+            return new TransientSourceException(ErrorCode.NETWORK_TIMEOUT, detail, retryAfter(r));
         }
         if (code >= 500) {
-            return new TransientSourceException(ErrorCode.SOURCE_UNAVAILABLE, detail, RetryAfter.of(r));
+            return new TransientSourceException(ErrorCode.SOURCE_UNAVAILABLE, detail, retryAfter(r));
         }
         if (code == 401 || code == 403) {
             throw new WanException(ErrorCode.AUTH_FAIL, detail,
                     "the server refused access: check the credentials, or whether a presigned URL has expired");
         }
         throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, detail, code == 404 ? "no such file at this source" : "");
+    }
+
+    private static Duration retryAfter(Response r) {
+        return RetryAfter.parse(r.header("RateLimit"), r.header("Retry-After"));
     }
 
     /** A short, secret-free quote of what the server said ({@code X-Error-Message}), or "". */
@@ -278,16 +271,5 @@ public final class HttpTransport {
             return new TransientSourceException(ErrorCode.SOURCE_UNAVAILABLE, text, null);
         }
         return new TransientSourceException(ErrorCode.SOURCE_UNAVAILABLE, text, null);
-    }
-
-    private static int number(String v, int fallback) {
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Math.max(0, Integer.parseInt(v.strip()));
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 }

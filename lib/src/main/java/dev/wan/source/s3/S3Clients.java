@@ -1,5 +1,6 @@
 package dev.wan.source.s3;
 
+import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -13,8 +14,8 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * The SDK clients of one session, sharing one HTTP connection pool: {@link #metadata()} retries
- * HeadObject / ListObjectsV2 itself (WAN_RETRIES, WAN_RETRY_BASE_MILLIS: the same knobs as the
- * downloader), {@link #data()} never retries. Response checksum validation is off: ranged GETs
+ * HeadObject / ListObjectsV2 itself (the context's {@link RetryPolicy}, the same as the
+ * downloader's), {@link #data()} never retries. Response checksum validation is off: ranged GETs
  * carry no checksum to validate, and wan hashes every byte itself.
  */
 final class S3Clients implements AutoCloseable {
@@ -34,10 +35,13 @@ final class S3Clients implements AutoCloseable {
     }
 
     static S3Clients create(S3Settings settings, SourceContext context) {
-        SdkHttpClient http = HttpClients.create(context, Math.max(MIN_POOL, 4 * context.connectionsPerFile() + 8));
-        int attempts = 1 + number(context, "WAN_RETRIES", 6);
-        Duration base = Duration.ofMillis(Math.max(1, number(context, "WAN_RETRY_BASE_MILLIS", 250)));
-        BackoffStrategy backoff = BackoffStrategy.exponentialDelayHalfJitter(base, Duration.ofSeconds(20));
+        SdkHttpClient http = HttpClients.create(context,
+                Math.max(MIN_POOL, context.parallelFiles() * context.connectionsPerFile() + 8));
+        // The SDK retries metadata requests itself: with the same policy as every other source.
+        RetryPolicy retry = context.retry();
+        int attempts = 1 + retry.attempts();
+        Duration base = retry.base().isZero() ? Duration.ofMillis(1) : retry.base(); // the SDK wants > 0
+        BackoffStrategy backoff = BackoffStrategy.exponentialDelayHalfJitter(base, retry.cap());
         RetryStrategy retrying = AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(attempts)
                 .backoffStrategy(backoff).throttlingBackoffStrategy(backoff).circuitBreakerEnabled(false).build();
         return new S3Clients(http, build(settings, http, retrying), build(settings, http, AwsRetryStrategy.doNotRetry()),
@@ -66,16 +70,6 @@ final class S3Clients implements AutoCloseable {
 
     int metadataAttempts() {
         return metadataAttempts;
-    }
-
-    /** A whole number ≥ 0 from the environment; bad values were already reported by the core. */
-    private static int number(SourceContext context, String name, int fallback) {
-        String v = context.env(name);
-        try {
-            return v == null ? fallback : Math.max(0, Integer.parseInt(v.strip()));
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 
     @Override

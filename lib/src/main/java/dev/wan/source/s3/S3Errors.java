@@ -2,6 +2,7 @@ package dev.wan.source.s3;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.source.RetryAfter;
 import dev.wan.source.TransientSourceException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -127,14 +128,9 @@ final class S3Errors {
         if (e.awsErrorDetails() == null || e.awsErrorDetails().sdkHttpResponse() == null) {
             return null;
         }
-        return e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Retry-After").map(v -> {
-            try {
-                long s = Long.parseLong(v.strip());
-                return s >= 0 ? Duration.ofSeconds(s) : null;
-            } catch (NumberFormatException notSeconds) {
-                return null; // an HTTP date: use our own backoff
-            }
-        }).orElse(null);
+        var response = e.awsErrorDetails().sdkHttpResponse();
+        return RetryAfter.parse(response.firstMatchingHeader("RateLimit").orElse(null),
+                response.firstMatchingHeader("Retry-After").orElse(null));
     }
 
     private static boolean isCredentialsProblem(Throwable e) {

@@ -79,7 +79,8 @@ class S3BackendTest {
         all.put("WAN_RETRY_BASE_MILLIS", "1");
         all.put("WAN_RETRIES", "2");
         return new S3Backend().open(new SourceRef(uri),
-                new SourceContext(all, tmp, 4, Duration.ofSeconds(5), Duration.ofSeconds(2)));
+                new SourceContext(all, tmp, 4, Duration.ofSeconds(5), Duration.ofSeconds(2),
+                        dev.wan.WanSettings.from(all).retry(), SourceContext.DEFAULT_PARALLEL_FILES, true));
     }
 
     private static SourceSession direct(String uri) {

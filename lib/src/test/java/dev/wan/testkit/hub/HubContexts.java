@@ -1,5 +1,6 @@
 package dev.wan.testkit.hub;
 
+import dev.wan.WanSettings;
 import dev.wan.source.SourceContext;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public final class HubContexts {
     }
 
     public static SourceContext context(Map<String, String> env) {
-        return new SourceContext(env, Path.of("/nonexistent-local-root"), 4, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        return new SourceContext(env, Path.of("/nonexistent-local-root"), 4, Duration.ofSeconds(5), Duration.ofSeconds(1),
+                WanSettings.from(env).retry(), SourceContext.DEFAULT_PARALLEL_FILES, true);
     }
 }

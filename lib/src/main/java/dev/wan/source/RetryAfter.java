@@ -1,4 +1,4 @@
-package dev.wan.source.http;
+package dev.wan.source;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -6,26 +6,22 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import okhttp3.Response;
 
 /**
- * How long a server asked us to wait: the IETF {@code RateLimit} header the Hub sends
- * ({@code "resolvers";r=0;t=42}: nothing remaining, the window resets in 42 s), else
- * {@code Retry-After} (seconds or an HTTP date). Null when the server gave no hint.
+ * How long a server asked us to wait, whatever the transport (OkHttp for HTTP and the Hub, the
+ * AWS SDK for S3): the IETF {@code RateLimit} header the Hub sends ({@code "resolvers";r=0;t=42}:
+ * nothing remaining, the window resets in 42 s), else {@code Retry-After} (seconds or an HTTP
+ * date). Null when the server gave no usable hint; capped at {@link RetryPolicy#MAX_SERVER_WAIT}.
  */
 public final class RetryAfter {
     private static final Pattern REMAINING = Pattern.compile("(?:^|;)\\s*r\\s*=\\s*(\\d+)");
     private static final Pattern RESET = Pattern.compile("(?:^|;)\\s*t\\s*=\\s*(\\d+)");
-    private static final Duration MAX = Duration.ofMinutes(5);
 
     private RetryAfter() {
     }
 
-    public static Duration of(Response response) {
-        return parse(response.header("RateLimit"), response.header("Retry-After"));
-    }
-
-    static Duration parse(String rateLimit, String retryAfter) {
+    /** From the two header values (either may be null). */
+    public static Duration parse(String rateLimit, String retryAfter) {
         if (rateLimit != null) {
             Matcher r = REMAINING.matcher(rateLimit);
             Matcher t = RESET.matcher(rateLimit);
@@ -49,6 +45,6 @@ public final class RetryAfter {
     }
 
     private static Duration cap(Duration d) {
-        return d.compareTo(MAX) > 0 ? MAX : d;
+        return d.compareTo(RetryPolicy.MAX_SERVER_WAIT) > 0 ? RetryPolicy.MAX_SERVER_WAIT : d;
     }
 }
