@@ -1,5 +1,6 @@
 package dev.wan.e2e;
 
+import dev.wan.internal.TestHooks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,6 +123,29 @@ public final class Cli {
         }
         jvmOptions.add("-D" + key + "=" + value);
         return this;
+    }
+
+    /**
+     * Makes the run stop the {@code nth} time it reaches {@code point} ({@link TestHooks}): it creates
+     * {@code pausedFile} and blocks there until killed. {@link #awaitPause} waits for that moment.
+     */
+    public Cli pauseAt(TestHooks.Point point, long nth, Path pausedFile) {
+        return property("wan.test.pauseAt", point.name() + ":" + nth).property("wan.test.pausedFile",
+                pausedFile.toAbsolutePath().toString());
+    }
+
+    /** Waits until a run started with {@link #pauseAt} is paused there; fails if it ends first. */
+    public static void awaitPause(Process p, Path pausedFile) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2); // a guard against a hang, not a measurement
+        while (!Files.exists(pausedFile)) {
+            if (!p.isAlive()) {
+                throw new AssertionError("the run ended (exit " + p.exitValue() + ") before its pause point");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the run did not reach its pause point in 2 minutes");
+            }
+            Thread.sleep(10);
+        }
     }
 
     public ProcessBuilder builder(String... args) throws IOException {
