@@ -171,16 +171,16 @@ class HfEnsureTest {
 
     @Test
     void aStalledConnectionIsAbandonedAfterTheStallTimeoutAndResumed() {
-        Fault stall = hub.fault(Fault.stall(1L << 20, Duration.ofSeconds(30)).times(1).on(WEIGHTS));
+        // silent for an hour: the ensure completes only if the client gives up on the silent connection
+        Fault stall = hub.fault(Fault.stall(1L << 20, Duration.ofHours(1)).times(1).on(WEIGHTS));
         ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "WAN_STALL_TIMEOUT_SECONDS", "1");
-        long t0 = System.nanoTime();
 
         Path dir = ensurer.ensure(ID);
 
-        long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         assertCompleteAndCorrect(ensurer, dir);
         assertEquals(1, stall.hits());
-        assertTrue(seconds < 10, "took " + seconds + " s: the 30 s stall was not cut short");
+        assertTrue(downloads().stream().anyMatch(r -> rangeStart(r) % CHUNK == 1L << 20),
+                "a retry resumed at the byte where the connection went silent: " + downloads());
     }
 
     @Test
