@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * ({@link #LAUNCHER_PASSED}): JBang and Maven keep their caches there, and a fresh one would download
  * the world.
  *
- * <p>The JVM runs with the JDK's default flags (no {@code -XX:TieredStopAtLevel=1}): with C1 only,
+ * <p>The JVM runs with the JDK's default JIT (no {@code -XX:TieredStopAtLevel=1}): with C1 only,
  * SHA-256 runs about 12 times slower than a user's run, and tests should hash at the speed users see.
  */
 public final class Cli {
@@ -107,6 +107,9 @@ public final class Cli {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             // Java takes user.home from /etc/passwd, not from $HOME: the run's home must be both
             cmd.add("-Duser.home=" + environment().get("HOME"));
+            // One GC thread instead of G1's pool: the suite starts hundreds of short JVMs on small
+            // shared machines. It changes no behaviour wan shows (the JIT would: see the class comment).
+            cmd.add("-XX:+UseSerialGC");
             cmd.addAll(jvmOptions);
             cmd.add("-cp");
             cmd.add(Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip());
