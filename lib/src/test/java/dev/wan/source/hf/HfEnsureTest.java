@@ -330,17 +330,16 @@ class HfEnsureTest {
     void parallelRangesAddUpWhenTheServerCapsEachConnection() {
         hub.fault(Fault.rateCap(10L << 20).on(WEIGHTS));
         ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "WAN_CONNECTIONS", "4");
-        long t0 = System.nanoTime();
 
         Path dir = ensurer.ensure(ID);
 
-        long millis = (System.nanoTime() - t0) / 1_000_000;
         assertCompleteAndCorrect(ensurer, dir);
         long connections = downloads().stream().filter(r -> r.path().startsWith("/cdn/"))
                 .mapToLong(LoggedRequest::connection).distinct().count();
-        assertEquals(3, connections, "one connection per chunk, all at once: " + downloads());
-        assertTrue(millis < 3500, "40 MiB at 10 MiB/s per connection over 3 connections took " + millis
-                + " ms (one connection alone needs 4 s)");
+        assertEquals(3, connections, "one connection per chunk: " + downloads());
+        // each capped chunk takes over a second: a client that fetched them one by one would show 1 here
+        assertTrue(hub.mostDownloadsAtOnce(WEIGHTS) > 1, "the chunks were fetched at the same time, not one after "
+                + "another (the most at once: " + hub.mostDownloadsAtOnce(WEIGHTS) + ")");
     }
 
     @Test
