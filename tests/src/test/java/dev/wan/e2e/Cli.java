@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * at all ({@link #PASSED}), a HOME of its own (a fresh directory, unless the test sets HOME), and what
  * the test sets with {@link #env}. So a developer's HF_TOKEN, AWS_*, WAN_*, MODELS_ROOT or XDG_* (or
  * the token cache and ~/.aws of their real home) never reach a run and never change what it does.
- * The launcher is the one exception, and only for HOME and its own cache variables
+ * The launcher is the one exception, and only for HOME, its own cache variables and proxies
  * ({@link #LAUNCHER_PASSED}): JBang and Maven keep their caches there, and a fresh one would download
- * the world.
+ * the world (tests/launcher/launcher-test.sh does exactly that, on purpose, in a HOME of its own).
  *
  * <p>The JVM runs with the JDK's default JIT (no {@code -XX:TieredStopAtLevel=1}): with C1 only,
  * SHA-256 runs about 12 times slower than a user's run, and tests should hash at the speed users see.
@@ -35,9 +35,10 @@ public final class Cli {
      * program, nothing that configures one.
      */
     static final Set<String> PASSED = Set.of("PATH", "LANG", "JAVA_HOME", "TERM", "TZ");
-    /** ... and, for the launcher only, where JBang and Maven keep their caches. */
+    /** ... and, for the launcher only, where JBang and Maven keep their caches and how they reach the network. */
     static final Set<String> LAUNCHER_PASSED = Set.of("HOME", "XDG_CACHE_HOME", "JBANG_DIR", "JBANG_CACHE_DIR",
-            "JBANG_REPO", "MAVEN_OPTS");
+            "JBANG_REPO", "MAVEN_OPTS", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+            "NO_PROXY");
 
     private enum Kind { CLI, DASHBOARD, LAUNCHER }
 
