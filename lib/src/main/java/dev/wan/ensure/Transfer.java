@@ -50,6 +50,7 @@ final class Transfer {
                 }
                 total += n;
                 progress.accept(n);
+                dev.wan.internal.TestHooks.reached(dev.wan.internal.TestHooks.Point.STAGED_WRITE);
             }
             out.force(true);
         }

@@ -9,6 +9,7 @@ import dev.wan.gc.GcPlan.Kind;
 import dev.wan.gc.GcPlan.Leftover;
 import dev.wan.gc.GcPlan.Preserved;
 import dev.wan.gc.GcPlan.Reason;
+import dev.wan.internal.TestHooks;
 import dev.wan.lock.ModelLock;
 import dev.wan.manifest.ModelId;
 import dev.wan.store.Fs;
@@ -321,6 +322,7 @@ public final class GarbageCollector {
                 }
                 try {
                     trash = moveToTrash(id, dir);
+                    TestHooks.reached(TestHooks.Point.GC_TRASHED);
                     deleteState(id);
                 } catch (WanException e) {
                     if (trash == null) {

@@ -1,5 +1,6 @@
 package dev.wan.ensure;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,10 +39,13 @@ class PreflightTest {
     }
 
     @Test
-    void enoughSpaceIncludingTheMarginPasses() {
+    void enoughSpaceIncludingTheMarginPassesAndOneByteLessFails() {
         long needed = 1_000_000_000L;
+        long exactly = needed + 10_000_000L + Preflight.MARGIN_FIXED; // 1% + 64 MiB, as the README says
 
-        Preflight.check("m", Path.of("/x"), needed, needed + Preflight.margin(needed));
+        assertDoesNotThrow(() -> Preflight.check("m", Path.of("/x"), needed, exactly));
+        WanException e = assertThrows(WanException.class, () -> Preflight.check("m", Path.of("/x"), needed, exactly - 1));
+        assertEquals(ErrorCode.NO_SPACE, e.code());
     }
 
     @Test

@@ -1,97 +1,209 @@
 package dev.wan.e2e;
 
+import dev.wan.internal.TestHooks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts the wan CLI as its own process, exactly as a user runs it: either the JVM directly
- * ({@code java -cp … dev.wan.cli.WanCli}) or through the repository's {@code ./wan} launcher.
+ * The one way the end-to-end tests start wan as its own process, exactly as a user runs it: the
+ * CLI's JVM ({@code java -cp … dev.wan.cli.WanCli}), the dashboard's ({@code dev.wan.tui.WanTui}),
+ * or the repository's {@code ./wan} launcher.
+ *
+ * <p>Every run starts from an empty environment: it gets only the variables a process needs to run
+ * at all ({@link #PASSED}), a HOME of its own (a fresh directory, unless the test sets HOME), and what
+ * the test sets with {@link #env}. So a developer's HF_TOKEN, AWS_*, WAN_*, MODELS_ROOT or XDG_* (or
+ * the token cache and ~/.aws of their real home) never reach a run and never change what it does.
+ * The launcher is the one exception, and only for HOME, its own cache variables and proxies
+ * ({@link #LAUNCHER_PASSED}): JBang and Maven keep their caches there, and a fresh one would download
+ * the world (tests/launcher/launcher-test.sh does exactly that, on purpose, in a HOME of its own).
+ *
+ * <p>The JVM runs with the JDK's default JIT (no {@code -XX:TieredStopAtLevel=1}): with C1 only,
+ * SHA-256 runs about 12 times slower than a user's run, and tests should hash at the speed users see.
  */
-final class Cli {
-    static final Path REPO = Path.of(System.getProperty("wan.repo", "..")).toAbsolutePath().normalize();
+public final class Cli {
+    public static final Path REPO = Path.of(System.getProperty("wan.repo", "..")).toAbsolutePath().normalize();
+    /**
+     * What a run takes from the parent's environment (and every {@code LC_*}): enough to start a
+     * program, nothing that configures one.
+     */
+    static final Set<String> PASSED = Set.of("PATH", "LANG", "JAVA_HOME", "TERM", "TZ");
+    /** ... and, for the launcher only, where JBang and Maven keep their caches and how they reach the network. */
+    static final Set<String> LAUNCHER_PASSED = Set.of("HOME", "XDG_CACHE_HOME", "JBANG_DIR", "JBANG_CACHE_DIR",
+            "JBANG_REPO", "MAVEN_OPTS", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+            "NO_PROXY");
 
-    private final Map<String, String> env = new HashMap<>();
-    private final boolean viaLauncher;
+    private enum Kind { CLI, DASHBOARD, LAUNCHER }
 
-    private Cli(boolean viaLauncher) {
-        this.viaLauncher = viaLauncher;
-        // A test must never see the developer's own configuration.
-        env.put("MODELS_ROOT", "");
-        env.put("WAN_MODELS_MANIFEST", "");
-        env.put("WAN_LOCAL_ROOT", "");
+    private final Kind kind;
+    private final Map<String, String> set = new TreeMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private Map<String, String> parent = System.getenv();
+    private Path home;
+
+    private Cli(Kind kind) {
+        this.kind = kind;
     }
 
-    static Cli java() {
-        return new Cli(false);
+    /** {@code java -cp … dev.wan.cli.WanCli}. */
+    public static Cli java() {
+        return new Cli(Kind.CLI);
     }
 
-    static Cli launcher() {
-        return new Cli(true);
+    /** {@code java -cp … dev.wan.tui.WanTui}: the dashboard. */
+    public static Cli dashboard() {
+        return new Cli(Kind.DASHBOARD);
     }
 
-    Cli env(String key, String value) {
-        env.put(key, value);
+    /** {@code ./wan}, the launcher (JBang), with the real HOME: see the class comment. */
+    public static Cli launcher() {
+        return new Cli(Kind.LAUNCHER);
+    }
+
+    /** Sets a variable for the run (an empty value is set as empty, not removed). */
+    public Cli env(String key, String value) {
+        set.put(key, value);
         return this;
     }
 
+    public Cli env(Map<String, String> variables) {
+        set.putAll(variables);
+        return this;
+    }
+
+    /** The environment the allow-list is applied to, instead of this JVM's (a test of the scrubbing itself). */
+    Cli inheriting(Map<String, String> parentEnvironment) {
+        this.parent = Map.copyOf(parentEnvironment);
+        return this;
+    }
+
+    /** Exactly the environment of a run. */
+    public Map<String, String> environment() throws IOException {
+        Map<String, String> env = new TreeMap<>();
+        parent.forEach((k, v) -> {
+            if (PASSED.contains(k) || k.startsWith("LC_") || (kind == Kind.LAUNCHER && LAUNCHER_PASSED.contains(k))) {
+                env.put(k, v);
+            }
+        });
+        if (!env.containsKey("HOME") && !set.containsKey("HOME")) {
+            env.put("HOME", home().toString());
+        }
+        env.putAll(set);
+        return env;
+    }
+
+    /** The command line of a run. */
+    public List<String> command(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (kind == Kind.LAUNCHER) {
+            cmd.add(REPO.resolve("wan").toString());
+        } else {
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // Java takes user.home from /etc/passwd, not from $HOME: the run's home must be both
+            cmd.add("-Duser.home=" + environment().get("HOME"));
+            // One GC thread instead of G1's pool: the suite starts hundreds of short JVMs on small
+            // shared machines. It changes no behaviour wan shows (the JIT would: see the class comment).
+            cmd.add("-XX:+UseSerialGC");
+            cmd.addAll(jvmOptions);
+            cmd.add("-cp");
+            cmd.add(Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip());
+            cmd.add(kind == Kind.CLI ? "dev.wan.cli.WanCli" : "dev.wan.tui.WanTui");
+        }
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A {@code -D} system property for the JVM (test hooks such as {@code wan.test.pauseAt}); not for the launcher. */
+    public Cli property(String key, String value) {
+        if (kind == Kind.LAUNCHER) {
+            throw new IllegalStateException("the launcher takes no JVM options from a test");
+        }
+        jvmOptions.add("-D" + key + "=" + value);
+        return this;
+    }
+
+    /**
+     * Makes the run stop the {@code nth} time it reaches {@code point} ({@link TestHooks}): it creates
+     * {@code pausedFile} and blocks there until killed. {@link #awaitPause} waits for that moment.
+     */
+    public Cli pauseAt(TestHooks.Point point, long nth, Path pausedFile) {
+        return property("wan.test.pauseAt", point.name() + ":" + nth).property("wan.test.pausedFile",
+                pausedFile.toAbsolutePath().toString());
+    }
+
+    /** Waits until a run started with {@link #pauseAt} is paused there; fails if it ends first. */
+    public static void awaitPause(Process p, Path pausedFile) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2); // a guard against a hang, not a measurement
+        while (!Files.exists(pausedFile)) {
+            if (!p.isAlive()) {
+                throw new AssertionError("the run ended (exit " + p.exitValue() + ") before its pause point");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the run did not reach its pause point in 2 minutes");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    public ProcessBuilder builder(String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args));
+        pb.environment().clear();
+        pb.environment().putAll(environment());
+        return pb;
+    }
+
+    /** Starts a run with stdout and stderr going to files (and stdin from nothing). */
+    public Process start(Path stdout, Path stderr, String... args) throws IOException {
+        return builder(args).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    }
+
+    /** Runs to the end; fails if the run printed one of the suite's {@link Secrets}. */
+    public Result run(String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("wan-out", ".txt");
+        Path err = Files.createTempFile("wan-err", ".txt");
+        try {
+            return await(start(out, err, args), out, err, String.join(" ", args));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Waits for a started run (at most 5 minutes, a guard against a hang); fails if it printed a secret. */
+    public static Result await(Process p, Path stdout, Path stderr, String what)
+            throws IOException, InterruptedException {
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("wan " + what + " did not finish in 5 minutes");
+        }
+        Result r = new Result(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
+        Secrets.assertNoneIn("wan " + what, r.stdout() + r.stderr());
+        return r;
+    }
+
     /** The result of a finished run. */
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
         }
     }
 
-    ProcessBuilder builder(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (viaLauncher) {
-            cmd.add(REPO.resolve("wan").toString());
-        } else {
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-XX:TieredStopAtLevel=1");
-            cmd.add("-cp");
-            cmd.add(Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip());
-            cmd.add("dev.wan.cli.WanCli");
+    /** A fresh home per runner (below target/, so {@code mvn clean} removes them), made on first use. */
+    private Path home() throws IOException {
+        if (home == null) {
+            Path homes = Files.createDirectories(Path.of("target", "e2e-homes").toAbsolutePath());
+            home = Files.createTempDirectory(homes, "home");
         }
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        env.forEach((k, v) -> {
-            if (v.isEmpty()) {
-                pb.environment().remove(k);
-            } else {
-                pb.environment().put(k, v);
-            }
-        });
-        return pb;
-    }
-
-    Process start(Path stdout, Path stderr, String... args) throws IOException {
-        return builder(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-    }
-
-    Result run(String... args) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("wan-out", ".txt");
-        Path err = Files.createTempFile("wan-err", ".txt");
-        try {
-            Process p = start(out, err, args);
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("wan " + String.join(" ", args) + " did not finish in 5 minutes");
-            }
-            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-            Secrets.assertNoneIn("wan " + String.join(" ", args), r.stdout() + r.stderr());
-            return r;
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return home;
     }
 }

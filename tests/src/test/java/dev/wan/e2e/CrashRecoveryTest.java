@@ -2,7 +2,6 @@ package dev.wan.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,12 +10,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import dev.wan.internal.TestHooks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** kill -9 in the middle of copying a large file, then ensure again. */
+/**
+ * kill -9 in the middle of copying a large file, then ensure again. The copy is stopped at an exact
+ * point ({@link TestHooks}): about 8 MiB of its 32 MiB staged.
+ */
 class CrashRecoveryTest {
-    private static final long SIZE = 256L << 20;
+    private static final long SIZE = 32L << 20;
+    /** The 128th buffer written: about 8 MiB in. */
+    private static final int KILLED_AT_WRITE = 128;
     private static final String ID = "big@1.0.0";
 
     @TempDir
@@ -33,8 +38,12 @@ class CrashRecoveryTest {
         AtomicReference<String> violation = new AtomicReference<>();
         Thread watcher = watchFinalPath(finalFile, violation);
 
-        Process first = cli.start(tmp.resolve("out1"), tmp.resolve("err1"), "ensure", "--only", ID);
-        long staged = waitForStagedBytes(root, first);
+        Path paused = tmp.resolve("copy.paused");
+        Cli pausingCli = Cli.java().env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", manifest.toString())
+                .pauseAt(TestHooks.Point.STAGED_WRITE, KILLED_AT_WRITE, paused);
+        Process first = pausingCli.start(tmp.resolve("out1"), tmp.resolve("err1"), "ensure", "--only", ID);
+        Cli.awaitPause(first, paused);
+        long staged = stagedFiles(root).mapToLong(f -> f.toFile().length()).sum();
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         boolean partialLeft = stagedFiles(root).findAny().isPresent();
         Cli.Result second = cli.run("ensure", "--only", ID, "--json");
@@ -70,21 +79,6 @@ class CrashRecoveryTest {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    private static long waitForStagedBytes(Path root, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                fail("the ensure finished (exit " + p.exitValue() + ") before it could be killed");
-            }
-            long bytes = stagedFiles(root).mapToLong(f -> f.toFile().length()).sum();
-            if (bytes > (8L << 20)) {
-                return bytes;
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("no staged bytes appeared in 60 s");
     }
 
     private static Stream<Path> stagedFiles(Path root) throws IOException {

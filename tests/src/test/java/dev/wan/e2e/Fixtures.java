@@ -8,15 +8,16 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Generated models: files of random bytes in a source directory and a manifest naming them. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
     /** Writes {@code size} pseudo-random bytes to {@code file}; returns their sha256. */
-    static String randomFile(Path file, long size, long seed) throws IOException {
+    public static String randomFile(Path file, long size, long seed) throws IOException {
         Files.createDirectories(file.getParent());
         MessageDigest sha = sha256();
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -37,7 +38,7 @@ final class Fixtures {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest sha = sha256();
         try (var in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
@@ -73,6 +74,21 @@ final class Fixtures {
                 [models."%s".sources]
                 priority = ["%s"]
                 """.formatted(id, id.substring(id.indexOf('@') + 1), id, path, size, sha256, id, uri);
+        Path manifest = dir.resolve("models.toml");
+        Files.writeString(manifest, toml);
+        return manifest;
+    }
+
+    /** A manifest of one model whose files (path → size, sha256) come from {@code source}. */
+    public static Path manifest(Path dir, String id, String source, Map<String, String[]> files) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder toml = new StringBuilder("schema_version = 1\n\n[models.\"" + id + "\"]\n")
+                .append("description = \"generated for a test\"\nversion = \"").append(id.substring(id.indexOf('@') + 1))
+                .append("\"\n");
+        files.forEach((path, sizeAndSha) -> toml.append("\n[[models.\"").append(id).append("\".files]]\npath = \"")
+                .append(path).append("\"\nsize = ").append(sizeAndSha[0]).append("\nsha256 = \"").append(sizeAndSha[1])
+                .append("\"\n"));
+        toml.append("\n[models.\"").append(id).append("\".sources]\npriority = [\"").append(source).append("\"]\n");
         Path manifest = dir.resolve("models.toml");
         Files.writeString(manifest, toml);
         return manifest;

@@ -9,17 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import dev.wan.internal.TestHooks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of a real `wan gc` while it deletes: afterwards every model is COMPLETE with all its
  * files or NOT_PRESENT (never COMPLETE with files missing), the next gc clears .trash, and a
- * collected model can be ensured again.
+ * collected model can be ensured again. The gc is stopped at an exact point ({@link TestHooks}):
+ * its third model just moved into .trash, the model's state file not deleted yet, the lock held.
  */
 class GcCrashTest {
-    private static final int MODELS = 30;
-    private static final int FILES = 150;
+    private static final int MODELS = 5;
+    private static final int FILES = 20;
+    private static final int KILLED_AT = 3;
 
     @TempDir
     Path tmp;
@@ -45,14 +48,14 @@ class GcCrashTest {
         Cli wan = Cli.java().env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", manifest.toString());
         assertEquals(0, wan.run("ensure", "--all", "--concurrency", "4", "-q").exitCode());
 
-        Process gc = wan.start(tmp.resolve("gc.out"), tmp.resolve("gc.err"), "gc", "--max-size", "0");
-        Path trash = root.resolve(".trash");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && gc.isAlive() && !hasEntries(trash)) {
-            Thread.sleep(1);
-        }
-        boolean killedMidway = gc.isAlive();
+        Path paused = tmp.resolve("gc.paused");
+        Cli pausingGc = Cli.java().env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", manifest.toString())
+                .pauseAt(TestHooks.Point.GC_TRASHED, KILLED_AT, paused);
+        Process gc = pausingGc.start(tmp.resolve("gc.out"), tmp.resolve("gc.err"), "gc", "--max-size", "0");
+        Cli.awaitPause(gc, paused);
         gc.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        Path trash = root.resolve(".trash");
+        boolean trashHeldAModel = hasEntries(trash);
 
         JsonNode status = new ObjectMapper().readTree(wan.run("status", "--json").stdout());
         int complete = 0;
@@ -69,8 +72,8 @@ class GcCrashTest {
         Cli.Result again = wan.run("gc");
         Cli.Result back = wan.run("ensure", "m0@1.0.0", "--json");
 
-        assertTrue(killedMidway, "gc was killed while deleting (it had not finished)");
-        assertTrue(complete < MODELS, "gc had started deleting before the kill");
+        assertTrue(trashHeldAModel, "the killed gc left the model it was deleting in .trash");
+        assertEquals(MODELS - KILLED_AT, complete, "the models gc had not reached are whole, the others gone");
         assertEquals(0, again.exitCode(), again.toString());
         assertTrue(!hasEntries(trash), "the next gc removes what the killed one left in .trash");
         assertEquals(0, back.exitCode(), back.toString());

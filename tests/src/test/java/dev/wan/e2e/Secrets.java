@@ -1,5 +1,6 @@
 package dev.wan.e2e;
 
+import dev.wan.testkit.s3.S3ProxyServer;
 import java.util.List;
 
 /**
@@ -7,16 +8,18 @@ import java.util.List;
  * of the suite ({@link Cli#run}) fails if any of them appears in what the process printed: a token,
  * key or presigned signature must never reach a log line, an error or a JSON document.
  */
-final class Secrets {
-    static final String HF_TOKEN = "hf_wanCanaryToken0123456789abcdefXYZ";
+public final class Secrets {
+    public static final String HF_TOKEN = "hf_wanCanaryToken0123456789abcdefXYZ";
     static final String AWS_SECRET = "wanCanarySecretKey/0123456789+abcdefXYZ";
     static final String AWS_SESSION = "wanCanarySessionToken0123456789";
     static final String PRESIGNED_SIGNATURE = "wanCanarySignature0123456789abcdef";
     /** The parts that must never show; an access key id is not secret by itself, but we hide it too. */
     static final String AWS_KEY_ID_TAIL = "CANARYKEYID";
+    /** A secret key the S3 test server does not know, for runs that must fail with AUTH_FAIL. */
+    public static final String S3_WRONG_SECRET = "wanS3WrongSecretCanary0123456789abcdefXYZ";
 
     static final List<String> ALL = List.of(HF_TOKEN, AWS_SECRET, AWS_SESSION, PRESIGNED_SIGNATURE,
-            "AKIA" + AWS_KEY_ID_TAIL);
+            "AKIA" + AWS_KEY_ID_TAIL, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY, S3_WRONG_SECRET);
 
     private Secrets() {
     }

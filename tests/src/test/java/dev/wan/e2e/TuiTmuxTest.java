@@ -37,16 +37,22 @@ class TuiTmuxTest {
     @TempDir
     Path tmp;
 
-    /** The shell command that starts the dashboard with exactly this environment. */
+    /**
+     * The shell command that starts the dashboard with exactly the runner's environment ({@link Cli}),
+     * this TERM, and a UTF-8 locale of the test's (the screen is read back as UTF-8; a developer's
+     * LC_* must not change it).
+     */
     private String dashboard(String term, Map<String, String> env, String... args) throws Exception {
-        StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i PATH=" + q(System.getenv("PATH"))
-                + " HOME=" + q(tmp.resolve("home").toString()) + " TERM=" + term + " LANG=C.UTF-8");
-        env.forEach((k, v) -> cmd.append(' ').append(k).append('=').append(q(v)));
-        cmd.append(' ').append(q(Path.of(System.getProperty("java.home"), "bin", "java").toString())).append(" -cp ")
-                .append(q(Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip()))
-                .append(" dev.wan.tui.WanTui");
-        for (String a : args) {
-            cmd.append(' ').append(q(a));
+        Cli tui = Cli.dashboard().env(env).env("TERM", term).env("LANG", "C.UTF-8")
+                .env("HOME", tmp.resolve("home").toString());
+        StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i");
+        tui.environment().forEach((k, v) -> {
+            if (!k.startsWith("LC_")) {
+                cmd.append(' ').append(k).append('=').append(q(v));
+            }
+        });
+        for (String word : tui.command(args)) {
+            cmd.append(' ').append(q(word));
         }
         return cmd.toString();
     }
@@ -169,9 +175,7 @@ class TuiTmuxTest {
             try (Tmux t = Tmux.start(dashboard("screen", env), 100, 30)) {
                 t.waitFor("the model", Duration.ofSeconds(30), s -> row(s, "slow@1.0.0", "NOT_PRESENT"));
 
-                Cli other = Cli.java();
-                env.forEach(other::env);
-                Process ensure = other.start(tmp.resolve("out"), tmp.resolve("err"), "ensure", "--only", "slow@1.0.0");
+                Process ensure = Cli.java().env(env).start(tmp.resolve("out"), tmp.resolve("err"), "ensure", "--only", "slow@1.0.0");
                 List<String> locked = t.waitFor("the other process's lock", Duration.ofSeconds(30),
                         s -> row(s, "slow@1.0.0", "LOCKED") && String.join("\n", s).contains("LOCKED by pid=" + ensure.pid()));
                 List<String> progressing = t.waitFor("its progress", Duration.ofSeconds(30),
@@ -242,13 +246,10 @@ class TuiTmuxTest {
 
     @Test
     void withoutATerminalItSaysSoAndExitsTwo() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                Files.readString(Path.of(System.getProperty("wan.cli.classpath.file"))).strip(), "dev.wan.tui.WanTui")
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes()) + new String(p.getErrorStream().readAllBytes());
+        Cli.Result r = Cli.dashboard().run(); // stdin from /dev/null, stdout and stderr to files
 
-        assertEquals(2, p.waitFor(), out);
-        assertTrue(out.contains("needs an interactive terminal") && !out.contains("Exception"), out);
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue((r.stdout() + r.stderr()).contains("needs an interactive terminal")
+                && !(r.stdout() + r.stderr()).contains("Exception"), r.toString());
     }
 }

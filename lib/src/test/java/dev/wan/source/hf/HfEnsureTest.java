@@ -173,16 +173,16 @@ class HfEnsureTest {
 
     @Test
     void aStalledConnectionIsAbandonedAfterTheStallTimeoutAndResumed() {
-        Fault stall = hub.fault(Fault.stall(1L << 20, Duration.ofSeconds(30)).times(1).on(WEIGHTS));
+        // silent for an hour: the ensure completes only if the client gives up on the silent connection
+        Fault stall = hub.fault(Fault.stall(1L << 20, Duration.ofHours(1)).times(1).on(WEIGHTS));
         ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "WAN_STALL_TIMEOUT_SECONDS", "1");
-        long t0 = System.nanoTime();
 
         Path dir = ensurer.ensure(ID);
 
-        long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         assertCompleteAndCorrect(ensurer, dir);
         assertEquals(1, stall.hits());
-        assertTrue(seconds < 10, "took " + seconds + " s: the 30 s stall was not cut short");
+        assertTrue(downloads().stream().anyMatch(r -> rangeStart(r) % CHUNK == 1L << 20),
+                "a retry resumed at the byte where the connection went silent: " + downloads());
     }
 
     @Test
@@ -393,17 +393,16 @@ class HfEnsureTest {
     void parallelRangesAddUpWhenTheServerCapsEachConnection() {
         hub.fault(Fault.rateCap(10L << 20).on(WEIGHTS));
         ModelEnsurer ensurer = ensurer(List.of("hf://org/m"), "WAN_CONNECTIONS", "4");
-        long t0 = System.nanoTime();
 
         Path dir = ensurer.ensure(ID);
 
-        long millis = (System.nanoTime() - t0) / 1_000_000;
         assertCompleteAndCorrect(ensurer, dir);
         long connections = downloads().stream().filter(r -> r.path().startsWith("/cdn/"))
                 .mapToLong(LoggedRequest::connection).distinct().count();
-        assertEquals(3, connections, "one connection per chunk, all at once: " + downloads());
-        assertTrue(millis < 3500, "40 MiB at 10 MiB/s per connection over 3 connections took " + millis
-                + " ms (one connection alone needs 4 s)");
+        assertEquals(3, connections, "one connection per chunk: " + downloads());
+        // each capped chunk takes over a second: a client that fetched them one by one would show 1 here
+        assertTrue(hub.mostDownloadsAtOnce(WEIGHTS) > 1, "the chunks were fetched at the same time, not one after "
+                + "another (the most at once: " + hub.mostDownloadsAtOnce(WEIGHTS) + ")");
     }
 
     @Test

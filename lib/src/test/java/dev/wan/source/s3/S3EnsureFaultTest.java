@@ -167,14 +167,13 @@ class S3EnsureFaultTest {
     @Test
     void aStalledTransferIsAbortedByTheWatchdogAndResumed() throws IOException {
         long at = 2 << 20;
-        proxy.add(Fault.of(Mode.STALL, 1).at(at).stallFor(30_000).onPathEndingWith("weights.bin"));
+        // silent for an hour: the ensure completes only if the client gives up on the silent connection
+        proxy.add(Fault.of(Mode.STALL, 1).at(at).stallFor(3_600_000).onPathEndingWith("weights.bin"));
         ModelEnsurer ensurer = ensurer("s3://fleet/m");
-        long t0 = System.nanoTime();
 
         Path dir = ensurer.ensure(ID);
 
         assertComplete(ensurer, dir);
-        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(), "the stall was not cut short");
         FaultProxy.Request faulted = proxy.log().stream().filter(r -> r.fault() == Mode.STALL).findFirst().orElseThrow();
         assertTrue(someRangeStartsAt(faulted.byteRange()[0] + at), "no request resumed after the stall: " + proxy.log());
     }
@@ -287,14 +286,13 @@ class S3EnsureFaultTest {
         long cap = 8 << 20;
         proxy.rateLimit(cap);
         ModelEnsurer ensurer = ensurer("s3://fleet/m");
-        long t0 = System.nanoTime();
 
         Path dir = ensurer.ensure(ID);
 
-        double seconds = (System.nanoTime() - t0) / 1e9;
         assertComplete(ensurer, dir);
-        double oneConnection = (double) WEIGHTS.length / cap;
-        assertTrue(seconds < oneConnection * 0.8, "took " + seconds + " s; one capped connection needs " + oneConnection);
+        // each capped chunk takes a while: a client that fetched them one by one would show 1 here
+        assertTrue(proxy.mostBodiesAtOnce("/weights.bin") > 1, "the chunks were fetched at the same time, not one after another"
+                + " (the most at once: " + proxy.mostBodiesAtOnce("/weights.bin") + ")");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.wan.testkit.hub;
 
+import dev.wan.testkit.InFlightGauge;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,6 +72,7 @@ public final class HubServer implements AutoCloseable {
     private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
     private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
+    private final Map<String, InFlightGauge> bodies = new ConcurrentHashMap<>();
     private volatile int treePageSize = 1000;
     private volatile boolean closed;
 
@@ -148,6 +150,12 @@ public final class HubServer implements AutoCloseable {
 
     public void clearFaults() {
         faults.clear();
+    }
+
+    /** The most downloads of {@code file} (a path in its repository) this server was sending at the same time. */
+    public int mostDownloadsAtOnce(String file) {
+        InFlightGauge gauge = bodies.get(file);
+        return gauge == null ? 0 : gauge.most();
     }
 
     public List<LoggedRequest> log() {
@@ -326,7 +334,16 @@ public final class HubServer implements AutoCloseable {
         }
         log.add(new LoggedRequest(req.connection(), req.method(), req.host(), req.rawPath(), req.query(),
                 req.header("range"), req.bearer(), req.headers().containsKey("authorization"), reply.status));
-        return write(req, reply, target, out);
+        if (reply.content == null || req.head()) {
+            return write(req, reply, target, out);
+        }
+        InFlightGauge gauge = bodies.computeIfAbsent(String.valueOf(target.file()), f -> new InFlightGauge());
+        gauge.enter();
+        try {
+            return write(req, reply, target, out);
+        } finally {
+            gauge.exit();
+        }
     }
 
     private Target classify(Request req) {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -112,6 +113,7 @@ public final class FaultProxy implements Closeable {
 
     private final ServerSocket server;
     private final URI upstream;
+    private final Map<String, dev.wan.testkit.InFlightGauge> bodies = new ConcurrentHashMap<>();
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fault-proxy");
         t.setDaemon(true);
@@ -169,6 +171,13 @@ public final class FaultProxy implements Closeable {
 
     public void clearLog() {
         log.clear();
+        bodies.clear();
+    }
+
+    /** The most response bodies for paths ending with {@code suffix} relayed at the same time (since {@link #clearLog}). */
+    public int mostBodiesAtOnce(String suffix) {
+        return bodies.entrySet().stream().filter(e -> e.getKey().endsWith(suffix))
+                .mapToInt(e -> e.getValue().most()).max().orElse(0);
     }
 
     /** The logged requests for one object key (path-style: /bucket/key). */
@@ -259,7 +268,15 @@ public final class FaultProxy implements Closeable {
                 }
                 log.add(new Request(req.method(), req.target(), req.header("range"), resp.status(), mode));
                 out.write(resp.raw());
-                boolean keep = relayBody(upIn, out, req, resp, fault);
+                boolean keep;
+                dev.wan.testkit.InFlightGauge gauge = bodies.computeIfAbsent(req.target().split("\\?", 2)[0],
+                        p -> new dev.wan.testkit.InFlightGauge());
+                gauge.enter();
+                try {
+                    keep = relayBody(upIn, out, req, resp, fault);
+                } finally {
+                    gauge.exit();
+                }
                 out.flush();
                 if (!keep) {
                     return;

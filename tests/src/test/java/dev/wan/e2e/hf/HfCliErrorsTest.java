@@ -3,6 +3,8 @@ package dev.wan.e2e.hf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wan.e2e.Cli;
+import dev.wan.e2e.Secrets;
 import dev.wan.testkit.hub.HubServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +62,7 @@ class HfCliErrorsTest {
 
     @Test
     void aGatedRepositoryIsAuthFailWithTheLicenseUrlAndTheMaskedToken() throws Exception {
-        HfCli.Result r = HfCli.run(env("HF_TOKEN", HfCli.TOKEN), tmp, "ensure", "--only", ID, "--json");
+        Cli.Result r = Cli.java().env(env("HF_TOKEN", Secrets.HF_TOKEN)).run("ensure", "--only", ID, "--json");
 
         assertEquals(6, r.exitCode(), r.toString());
         assertTrue(r.stdout().contains("\"code\" : \"AUTH_FAIL\""), r.toString());
@@ -70,7 +72,7 @@ class HfCliErrorsTest {
 
     @Test
     void hfHubOfflineMakesTheCliSendNoRequest() throws Exception {
-        HfCli.Result r = HfCli.run(env("HF_HUB_OFFLINE", "1"), tmp, "ensure", "--only", ID);
+        Cli.Result r = Cli.java().env(env("HF_HUB_OFFLINE", "1")).run("ensure", "--only", ID);
 
         assertEquals(6, r.exitCode(), r.toString());
         assertTrue(r.stderr().contains("HF_HUB_OFFLINE is set"), r.toString());

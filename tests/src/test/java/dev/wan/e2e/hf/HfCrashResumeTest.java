@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.e2e.Cli;
+import dev.wan.e2e.Secrets;
 import dev.wan.testkit.hub.Content;
 import dev.wan.testkit.hub.Fault;
 import dev.wan.testkit.hub.HubServer;
@@ -45,7 +47,7 @@ class HfCrashResumeTest {
     @BeforeEach
     void start() throws Exception {
         hub = HubServer.start();
-        hub.repo("org/big").gated(HfCli.TOKEN).file(FILE, CONTENT);
+        hub.repo("org/big").gated(Secrets.HF_TOKEN).file(FILE, CONTENT);
     }
 
     @AfterEach
@@ -58,25 +60,25 @@ class HfCrashResumeTest {
         Path root = tmp.resolve("root");
         Path manifest = manifest();
         Map<String, String> env = Map.of("MODELS_ROOT", root.toString(), "WAN_MODELS_MANIFEST", manifest.toString(),
-                "HF_ENDPOINT", hub.endpoint(), "HF_TOKEN", HfCli.TOKEN, "HF_HOME", tmp.resolve("hf").toString(),
+                "HF_ENDPOINT", hub.endpoint(), "HF_TOKEN", Secrets.HF_TOKEN, "HF_HOME", tmp.resolve("hf").toString(),
                 "WAN_CONNECTIONS", "2", "WAN_RETRY_BASE_MILLIS", "10", "WAN_STALL_TIMEOUT_SECONDS", "5");
         Path journal = root.resolve(".tmp").resolve(ID + ".journal").resolve(FILE + ".json");
         hub.fault(Fault.rateCap(25L << 20)); // 2 connections × 25 MiB/s: ~10 s for the whole file
 
-        Process first = HfCli.start(env, tmp.resolve("out1"), tmp.resolve("err1"), "ensure", "--only", ID);
+        Process first = Cli.java().env(env).start(tmp.resolve("out1"), tmp.resolve("err1"), "ensure", "--only", ID);
         BitSet doneAtKill = waitForFinishedChunks(journal, first, 3);
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         String firstOutput = Files.readString(tmp.resolve("out1")) + Files.readString(tmp.resolve("err1"));
         BitSet journaled = doneChunks(journal);
         int firstRunRequests = hub.log().size();
         hub.clearFaults();
-        HfCli.Result second = HfCli.run(env, tmp, "ensure", "--only", ID, "--json");
+        Cli.Result second = Cli.java().env(env).run("ensure", "--only", ID, "--json");
 
         int chunks = (int) ((SIZE + CHUNK - 1) / CHUNK);
         assertTrue(doneAtKill.cardinality() >= 3 && doneAtKill.cardinality() < chunks, "killed mid-way: " + doneAtKill);
         assertEquals(doneAtKill, journaled, "nothing moved after the kill");
         assertEquals(0, second.exitCode(), second.toString());
-        assertFalse(firstOutput.contains(HfCli.TOKEN), "the killed run printed the token:\n" + firstOutput);
+        assertFalse(firstOutput.contains(Secrets.HF_TOKEN), "the killed run printed the token:\n" + firstOutput);
         List<String> expected = new ArrayList<>();
         for (int i = journaled.nextClearBit(0); i < chunks; i = journaled.nextClearBit(i + 1)) {
             expected.add("bytes=" + i * CHUNK + "-" + (Math.min(SIZE, (i + 1) * CHUNK) - 1));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.e2e.Cli;
+import dev.wan.e2e.Fixtures;
 import dev.wan.testkit.s3.FaultProxy;
 import dev.wan.testkit.s3.S3ProxyServer;
 import java.io.IOException;
@@ -45,7 +47,7 @@ class S3CrashResumeTest {
         server = S3ProxyServer.start(tmp);
         server.createBucket("team-models");
         Path file = tmp.resolve("weights.bin");
-        sha = WanProcess.randomFile(file, SIZE, 500);
+        sha = Fixtures.randomFile(file, SIZE, 500);
         server.put("team-models", "big/weights.bin", file);
         Files.delete(file);
         proxy = FaultProxy.start(server.endpoint());
@@ -60,7 +62,7 @@ class S3CrashResumeTest {
     @Test
     void aKilledDownloadResumesRequestingOnlyTheMissingChunks() throws Exception {
         Path root = tmp.resolve("root");
-        Path manifest = WanProcess.manifest(tmp, ID, "s3://team-models/big",
+        Path manifest = Fixtures.manifest(tmp, ID, "s3://team-models/big",
                 Map.of("weights.bin", new String[] {Long.toString(SIZE), sha}));
         Map<String, String> env = new HashMap<>(server.env());
         env.put("AWS_ENDPOINT_URL", proxy.endpoint().toString());
@@ -71,18 +73,18 @@ class S3CrashResumeTest {
         env.put("WAN_STALL_TIMEOUT_SECONDS", "5");
         proxy.rateLimit(25L << 20);
 
-        Process first = WanProcess.start(env, tmp.resolve("out1"), tmp.resolve("err1"), "ensure", "--only", ID);
+        Process first = Cli.java().env(env).start(tmp.resolve("out1"), tmp.resolve("err1"), "ensure", "--only", ID);
         BitSet done = waitForJournaledChunks(root, first, 4);
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         done = journaledChunks(root); // the last word of the killed run
         int firstRunRequests = proxy.log().size();
         proxy.rateLimit(0);
-        WanProcess.Result second = WanProcess.run(env, tmp, "ensure", "--only", ID, "--json");
+        Cli.Result second = Cli.java().env(env).run("ensure", "--only", ID, "--json");
 
         assertEquals(0, second.exitCode(), second.toString());
         Path finalFile = root.resolve("wan22").resolve(ID).resolve("weights.bin");
         assertEquals(SIZE, Files.size(finalFile));
-        assertEquals(sha, WanProcess.sha256(finalFile));
+        assertEquals(sha, Fixtures.sha256(finalFile));
         int chunks = (int) ((SIZE + CHUNK - 1) / CHUNK);
         assertTrue(done.cardinality() > 0 && done.cardinality() < chunks, "killed mid-way: " + done);
         List<long[]> secondRun = new ArrayList<>();
@@ -104,7 +106,7 @@ class S3CrashResumeTest {
         // A chunk retried after a slow or cut connection (a loaded CI machine) is one chunk, fetched twice.
         assertEquals(missing, fetched, "the second run fetched exactly the missing chunks");
         assertTrue(emptyTmp(root), "nothing left in .tmp");
-        WanProcess.Result status = WanProcess.run(env, tmp, "status", ID, "--json");
+        Cli.Result status = Cli.java().env(env).run("status", ID, "--json");
         assertTrue(status.stdout().contains("\"state\" : \"COMPLETE\""), status.toString());
     }
 

@@ -3,6 +3,9 @@ package dev.wan.e2e.s3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wan.e2e.Cli;
+import dev.wan.e2e.Fixtures;
+import dev.wan.e2e.Secrets;
 import dev.wan.testkit.s3.S3ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +42,7 @@ class S3FleetTest {
         String[] names = {"diffusion/model.safetensors", "vae/vae.safetensors", "config.json"};
         for (int i = 0; i < names.length; i++) {
             Path f = tmp.resolve("seed").resolve(names[i]);
-            String sha = WanProcess.randomFile(f, sizes[i], i);
+            String sha = Fixtures.randomFile(f, sizes[i], i);
             server.put("team-tier", "wan/" + names[i], f);
             files.put(names[i], new String[] {Long.toString(sizes[i]), sha});
         }
@@ -52,7 +55,7 @@ class S3FleetTest {
 
     @Test
     void severalHostsPullingTheSameModelFromOneS3ServerAllEndComplete() throws Exception {
-        Path manifest = WanProcess.manifest(tmp, ID, "s3://team-tier/wan", files);
+        Path manifest = Fixtures.manifest(tmp, ID, "s3://team-tier/wan", files);
         List<Process> running = new ArrayList<>();
         List<Map<String, String>> envs = new ArrayList<>();
         for (int h = 0; h < HOSTS; h++) {
@@ -61,20 +64,20 @@ class S3FleetTest {
             env.put("WAN_MODELS_MANIFEST", manifest.toString());
             env.put("WAN_CONNECTIONS", "4");
             envs.add(env);
-            running.add(WanProcess.start(env, tmp.resolve("out" + h), tmp.resolve("err" + h), "ensure", "--only", ID));
+            running.add(Cli.java().env(env).start(tmp.resolve("out" + h), tmp.resolve("err" + h), "ensure", "--only", ID));
         }
 
         for (int h = 0; h < HOSTS; h++) {
-            WanProcess.Result r = WanProcess.await(running.get(h), tmp.resolve("out" + h), tmp.resolve("err" + h));
+            Cli.Result r = Cli.await(running.get(h), tmp.resolve("out" + h), tmp.resolve("err" + h), "ensure --only " + ID);
             assertEquals(0, r.exitCode(), "host " + h + ": " + r);
         }
 
         for (int h = 0; h < HOSTS; h++) {
             Path dir = tmp.resolve("host" + h).resolve("wan22").resolve(ID);
             for (Map.Entry<String, String[]> f : files.entrySet()) {
-                assertEquals(f.getValue()[1], WanProcess.sha256(dir.resolve(f.getKey())), "host " + h + " " + f.getKey());
+                assertEquals(f.getValue()[1], Fixtures.sha256(dir.resolve(f.getKey())), "host " + h + " " + f.getKey());
             }
-            WanProcess.Result status = WanProcess.run(envs.get(h), tmp, "status", ID, "--json");
+            Cli.Result status = Cli.java().env(envs.get(h)).run("status", ID, "--json");
             assertTrue(status.stdout().contains("\"state\" : \"COMPLETE\""), status.toString());
             String state = Files.readString(tmp.resolve("host" + h).resolve(".state").resolve(ID + ".json"));
             assertTrue(state.contains("s3://team-tier/wan"), state);
@@ -83,13 +86,13 @@ class S3FleetTest {
 
     @Test
     void aHostWithTheWrongSecretKeyFailsWithAuthFailAndPrintsNoSecret() throws Exception {
-        Path manifest = WanProcess.manifest(tmp.resolve("bad"), ID, "s3://team-tier/wan", files);
+        Path manifest = Fixtures.manifest(tmp.resolve("bad"), ID, "s3://team-tier/wan", files);
         Map<String, String> env = new HashMap<>(server.env());
-        env.put("AWS_SECRET_ACCESS_KEY", WanProcess.WRONG_SECRET);
+        env.put("AWS_SECRET_ACCESS_KEY", Secrets.S3_WRONG_SECRET);
         env.put("MODELS_ROOT", tmp.resolve("bad-host").toString());
         env.put("WAN_MODELS_MANIFEST", manifest.toString());
 
-        WanProcess.Result r = WanProcess.run(env, tmp, "ensure", "--only", ID, "--json");
+        Cli.Result r = Cli.java().env(env).run("ensure", "--only", ID, "--json");
 
         assertTrue(r.exitCode() != 0, r.toString());
         assertTrue(r.stdout().contains("AUTH_FAIL"), r.toString());
