@@ -183,7 +183,7 @@ final class EnsureJob {
 
         // Several files at once: per-file work has serial parts (stat, hash catching up, fsync,
         // rename) that would otherwise leave the network idle between files.
-        java.util.function.Function<FileStatus, Outcome> work = status -> {
+        java.util.function.Function<FileStatus, Outcome> attempt = status -> {
             FileSpec file = byPath.get(status.path());
             InFlight.Copy other = waiting.contains(status) ? InFlight.await(file.sha256()) : null;
             Path target = StoreLayout.resolveForWrite(modelDir, file.path());
@@ -214,6 +214,13 @@ final class EnsureJob {
                     return new Outcome(file.path(), null, false, null);
                 }
                 return new Outcome(file.path(), null, false, we);
+            }
+        };
+        java.util.function.Function<FileStatus, Outcome> work = status -> {
+            try {
+                return attempt.apply(status);
+            } finally {
+                giveUpClaimIfUnstaged(byPath.get(status.path()));
             }
         };
         List<Outcome> outcomes = new ArrayList<>(forEachFile(own, work));
@@ -293,6 +300,21 @@ final class EnsureJob {
             if (mine != null) {
                 mine.complete(new InFlight.Copy(id.toString(), file.path(), stagedFile));
             }
+        }
+    }
+
+    /**
+     * A claim whose content this job did not stage (the fetch failed, the optional file was
+     * skipped, something threw) is released at once, not at the end of the job: other jobs waiting
+     * for it fetch for themselves instead of waiting for a copy that will never come.
+     */
+    private void giveUpClaimIfUnstaged(FileSpec file) {
+        if (!file.hasSha256()) {
+            return;
+        }
+        var mine = claimed.get(file.sha256());
+        if (mine != null && !mine.isDone() && claimed.remove(file.sha256(), mine)) {
+            InFlight.release(file.sha256(), mine);
         }
     }
 
