@@ -61,6 +61,15 @@ final class Downloader {
 
     Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
                              Path journalFile, LongConsumer progress) throws IOException {
+        return download(session, path, size, expectedSha256, part, journalFile, progress, n -> { });
+    }
+
+    /**
+     * As above; {@code transferred} hears of every byte received from the source in this run
+     * ({@code progress} also counts the chunks resumed from disk, at the start).
+     */
+    Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
+                             Path journalFile, LongConsumer progress, LongConsumer transferred) throws IOException {
         String origin = Sessions.describe(session);
         int chunks = (int) ((size + CHUNK - 1) / CHUNK);
         BitSet done = resumable(journalFile, part, origin, size, expectedSha256);
@@ -75,8 +84,10 @@ final class Downloader {
             if (resumed > 0) {
                 progress.accept(resumed);
             }
-            Run run = new Run(session, path, size, chunks, done, ch, progress,
-                    new PartJournal(origin, size, expectedSha256, CHUNK, null), journalFile);
+            Run run = new Run(session, path, size, chunks, done, ch, n -> {
+                transferred.accept(n);
+                progress.accept(n);
+            }, new PartJournal(origin, size, expectedSha256, CHUNK, null), journalFile);
             String sha = run.execute();
             ch.force(true);
             return new Transfer.Digest(sha, size);

@@ -72,6 +72,8 @@ final class EnsureJob {
     private final Map<String, java.util.concurrent.CompletableFuture<InFlight.Copy>> claimed =
             new java.util.concurrent.ConcurrentHashMap<>();
     private Sessions sessions;
+    /** Bytes this run received from sources (resumed chunks and links to other copies not counted). */
+    private final java.util.concurrent.atomic.LongAdder transferred = new java.util.concurrent.atomic.LongAdder();
 
     EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, SourceContext context,
               EventListener events, Clock clock, Duration lockTimeout) {
@@ -209,6 +211,8 @@ final class EnsureJob {
                 WanException we = e instanceof WanException w ? w
                         : Fs.map((IOException) e, "model " + id + ": cannot stage " + file.path());
                 if (spec.isOptional(file)) {
+                    // A skipped file leaves nothing in staging: a first commit publishes the whole directory.
+                    discardPartial(id, file.path());
                     events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", we.code(),
                             "optional file skipped: " + we.getMessage()));
                     return new Outcome(file.path(), null, false, null);
@@ -229,7 +233,6 @@ final class EnsureJob {
 
         Map<String, FileRecord> records = new HashMap<>(record.files());
         List<String> staged = new ArrayList<>();
-        long fetched = 0;
         WanException failure = null;
         for (Outcome o : outcomes) {
             if (o.error() != null) {
@@ -238,9 +241,6 @@ final class EnsureJob {
                 records.put(o.path(), o.record());
                 if (o.staged()) {
                     staged.add(o.path());
-                    if (!o.record().how().startsWith(DEDUPLICATED)) {
-                        fetched += o.record().size();
-                    }
                 }
             }
         }
@@ -265,7 +265,7 @@ final class EnsureJob {
                     + "could not be saved (" + e.code() + ": " + e.getMessage() + "); the next run re-hashes its files"));
         }
         index.refresh();
-        return fetched;
+        return transferred.sum();
     }
 
     static final String DEDUPLICATED = "deduplicated";
@@ -463,6 +463,7 @@ final class EnsureJob {
             if (fresh) {
                 layout.mkdirs(layout.modelsDir());
                 layout.requireOwned(staging);
+                dropUnstaged(staging, staged);
                 Files.move(staging, modelDir, StandardCopyOption.ATOMIC_MOVE);
                 Fs.syncDirectory(modelDir.getParent());
                 return;
@@ -477,6 +478,32 @@ final class EnsureJob {
             commit(id, staging, modelDir, staged, false);
         } catch (IOException e) {
             throw Fs.map(e, "model " + id + ": cannot move verified files into " + modelDir);
+        }
+    }
+
+    /**
+     * Partial downloads kept for resuming (of files of another variant, say) must not be published
+     * with the directory: only the files verified in this run are moved.
+     */
+    private static void dropUnstaged(Path staging, List<String> staged) throws IOException {
+        Set<String> keep = new java.util.HashSet<>(staged);
+        List<Path> drop;
+        try (var walk = Files.walk(staging)) {
+            drop = walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !keep.contains(staging.relativize(p).toString().replace('\\', '/'))).toList();
+        }
+        for (Path p : drop) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** A file's partial download and journal, when they can no longer be resumed or published. */
+    private void discardPartial(ModelId id, String path) {
+        try {
+            deleteQuietly(StoreLayout.resolveInside(layout.stagingDir(id), path));
+            deleteQuietly(layout.journalFile(id, path));
+        } catch (WanException e) {
+            // a path the store refuses: nothing was staged there
         }
     }
 
@@ -554,7 +581,7 @@ final class EnsureJob {
                 events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
                         ErrorCode.SOURCE_UNAVAILABLE, e.toString()));
             }
-            deleteQuietly(stagedFile);
+            // A partial download stays with its journal: the next source, or the next run, resumes it.
         }
         ErrorCode code = codes.size() == 1 ? codes.get(0) : ErrorCode.ALL_SOURCES_FAILED;
         throw new WanException(code, "model " + spec.id() + ": no source could provide " + file.path()
@@ -589,20 +616,26 @@ final class EnsureJob {
         String how = "copied";
         Transfer.Digest digest;
         if (local.isPresent()) {
-            Files.deleteIfExists(stagedFile); // a local copy starts over; a download resumes from its journal
+            // a local copy starts over (and the bytes staged are no longer what a journal describes)
+            Files.deleteIfExists(stagedFile);
+            Files.deleteIfExists(layout.journalFile(id, file.path()));
         }
         if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
-            how = "linked";
+            how = "linked"; // nothing transferred
             digest = Transfer.hash(stagedFile, progress(id, file.path()));
         } else if (local.isPresent()) {
+            java.util.function.LongConsumer progress = progress(id, file.path());
             try (InputStream in = session.read(file.path(), 0, -1)) {
-                digest = Transfer.copy(in, layout.root(), stagedFile, file.size(), progress(id, file.path()));
+                digest = Transfer.copy(in, layout.root(), stagedFile, file.size(), n -> {
+                    transferred.add(n);
+                    progress.accept(n);
+                });
             }
         } else {
             how = "downloaded";
             layout.mkdirs(layout.journalFile(id, file.path()).getParent());
             digest = downloader.download(session, file.path(), file.size(), expected, stagedFile,
-                    layout.journalFile(id, file.path()), progress(id, file.path()));
+                    layout.journalFile(id, file.path()), progress(id, file.path()), transferred::add);
         }
         if (digest.size() != file.size()) {
             throw new WanException(digest.size() < file.size() ? ErrorCode.INCOMPLETE_DOWNLOAD : ErrorCode.SIZE_MISMATCH,

@@ -70,6 +70,7 @@ public final class HubServer implements AutoCloseable {
     private final List<LoggedRequest> log = new CopyOnWriteArrayList<>();
     private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong bytesServed = new AtomicLong();
     private volatile int treePageSize = 1000;
     private volatile boolean closed;
 
@@ -146,6 +147,11 @@ public final class HubServer implements AutoCloseable {
 
     public List<LoggedRequest> log(Predicate<LoggedRequest> filter) {
         return log.stream().filter(filter).toList();
+    }
+
+    /** File bytes sent in bodies so far (every file, every answer, cut answers counted as far as sent). */
+    public long bytesServed() {
+        return bytesServed.get();
     }
 
     public void clearLog() {
@@ -662,6 +668,7 @@ public final class HubServer implements AutoCloseable {
                 buf[0] ^= 0x01;
             }
             out.write(buf, 0, n);
+            bytesServed.addAndGet(n);
             pos += n;
             sent += n;
             if (rate > 0) {
