@@ -178,12 +178,17 @@ final class Downloader {
                 return sha;
             } finally {
                 if (!finished) {
-                    saveProgress(); // chunks finished before the failure are kept for the next run
+                    fail(new InterruptedIOException("download of " + path + " stopped")); // workers take no new chunk
                 }
                 watching.cancel(true);
                 watchdog.shutdownNow();
-                pool.shutdownNow();
                 slots.forEach(Slot::abort);
+                // the part file is closed and the journal written only once no worker writes any more
+                Pools.stopAndWait(pool);
+                Pools.stopAndWait(watchdog);
+                if (!finished) {
+                    saveProgress(); // chunks finished before the failure are kept for the next run
+                }
             }
         }
 

@@ -439,7 +439,7 @@ final class EnsureJob {
             }
             return outcomes;
         } finally {
-            pool.shutdownNow();
+            Pools.stopAndWait(pool); // before the job cleans staging and releases the lock
         }
     }
 

@@ -282,7 +282,7 @@ public final class ModelEnsurer {
             }
             return results;
         } finally {
-            pool.shutdownNow();
+            Pools.stopAndWait(pool);
         }
     }
 
