@@ -8,13 +8,18 @@ final class Pools {
     private Pools() {
     }
 
+    /** Interrupts the workers and waits until every one has ended (see {@link #awaitEnd}). */
+    static void stopAndWait(ExecutorService pool) {
+        pool.shutdownNow();
+        awaitEnd(pool);
+    }
+
     /**
-     * Interrupts the workers and waits until every one has ended. The wait is not cut short by an
+     * Waits until every worker of a shut-down pool has ended. The wait is not cut short by an
      * interrupt of the caller (that is re-asserted afterwards): workers end on their own, their
      * transfers being bounded by the stall timeout.
      */
-    static void stopAndWait(ExecutorService pool) {
-        pool.shutdownNow();
+    static void awaitEnd(ExecutorService pool) {
         boolean interrupted = false;
         while (true) {
             try {

@@ -32,8 +32,8 @@ class WorkerShutdownTest {
 
     /**
      * {@code hook://}: stat of a.bin throws (an unexpected exception ends the job at once) once
-     * b.bin's download is under way; that download holds on after being interrupted, as a worker
-     * still writing would, until the ensure has returned (or for 5 s at most).
+     * b.bin's download is under way; that download holds on, as a worker still writing would,
+     * until the ensure has returned (or for 5 s at most).
      */
     static final class HookBackend implements StorageBackend {
         final CountDownLatch downloading = new CountDownLatch(1);
@@ -69,12 +69,7 @@ class WorkerShutdownTest {
                 @Override
                 public InputStream read(String path, long offset, long length) throws IOException {
                     downloading.countDown();
-                    try {
-                        new CountDownLatch(1).await(); // until the job stops its workers
-                    } catch (InterruptedException stopped) {
-                        // a write still under way: the job must wait for it
-                    }
-                    try {
+                    try { // a transfer still under way when the job stops: the job must wait for it
                         ensureReturned.await(5, TimeUnit.SECONDS);
                     } catch (InterruptedException ignored) {
                         // ends now
