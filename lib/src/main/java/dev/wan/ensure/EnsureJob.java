@@ -233,10 +233,10 @@ final class EnsureJob {
 
         Map<String, FileRecord> records = new HashMap<>(record.files());
         List<String> staged = new ArrayList<>();
-        WanException failure = null;
+        List<FailureSummary.Failed> failed = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o.error() != null) {
-                failure = failure == null ? o.error() : failure;
+                failed.add(new FailureSummary.Failed(o.path(), o.error()));
             } else if (o.record() != null) {
                 records.put(o.path(), o.record());
                 if (o.staged()) {
@@ -244,11 +244,11 @@ final class EnsureJob {
                 }
             }
         }
-        if (failure != null) {
+        if (!failed.isEmpty()) {
             // The model directory never shows a model half-made: staged files stay unpublished.
             // Files verified where they already were are recorded, so they are not hashed again.
             states.write(record.withFiles(adopted(record, records, staged)));
-            throw failure;
+            throw FailureSummary.of(id, failed);
         }
         commit(id, staging, modelDir, staged, fresh);
         for (Outcome o : outcomes) {
@@ -586,7 +586,7 @@ final class EnsureJob {
         ErrorCode code = codes.size() == 1 ? codes.get(0) : ErrorCode.ALL_SOURCES_FAILED;
         throw new WanException(code, "model " + spec.id() + ": no source could provide " + file.path()
                 + " (" + failures.size() + " tried)",
-                "check the sources with 'wan models status " + spec.id() + "' and the manifest's sources.priority",
+                "check the sources with 'wan test-sources " + spec.id() + "' and the manifest's sources.priority",
                 failures, null);
     }
 
