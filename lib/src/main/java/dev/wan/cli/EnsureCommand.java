@@ -270,12 +270,18 @@ final class EnsureCommand extends Verb {
         /** Per model: warnings (work done, something the operator should know); shown even with --quiet. */
         private final java.util.Map<String, List<String>> warnings = new java.util.concurrent.ConcurrentHashMap<>();
 
+        /** Per finished model: the bytes it received from sources in this run (resumed bytes not counted). */
+        private final java.util.Map<String, Long> received = new java.util.concurrent.ConcurrentHashMap<>();
+
         List<String> warnings(String model) {
             return warnings.getOrDefault(model, List.of());
         }
 
         @Override
         public void on(dev.wan.event.WanEvent event) {
+            if (event instanceof dev.wan.event.WanEvent.EnsureFinished f) {
+                received.put(f.model().toString(), f.bytesFetched());
+            }
             if (event instanceof dev.wan.event.WanEvent.Warning w) {
                 warnings.computeIfAbsent(w.model().toString(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
                         .add(w.message());
@@ -301,6 +307,10 @@ final class EnsureCommand extends Verb {
         }
 
         long bytes(String model) {
+            Long fetched = received.get(model);
+            if (fetched != null) {
+                return fetched;
+            }
             Fetched t = perModel.getOrDefault(model, new Fetched());
             synchronized (t) {
                 return t.bytes;

@@ -26,6 +26,7 @@ final class Progress implements EventListener, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final long startNanos = System.nanoTime();
     private volatile boolean drewBar;
+    private final java.util.Set<String> saidCauses = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Progress(PrintWriter err, boolean tty) {
         this.err = err;
@@ -60,7 +61,8 @@ final class Progress implements EventListener, AutoCloseable {
             say(e.model() + ": waiting for the lock held by " + e.holder().strip());
         } else if (event instanceof WanEvent.Warning e) {
             say(e.model() + ": warning: " + e.message());
-        } else if (event instanceof WanEvent.SourceFailed e) {
+        } else if (event instanceof WanEvent.SourceFailed e && saidCauses.add(e.model() + " " + e.cause())) {
+            // one line per cause: the same outage failing every file is said once (the summary counts them)
             say(e.model() + ": " + e.path() + " from " + e.source() + " failed (" + e.code() + "): " + e.reason());
         }
     }

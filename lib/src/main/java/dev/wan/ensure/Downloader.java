@@ -4,6 +4,7 @@ import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
+import dev.wan.source.RangeNotSupportedException;
 import dev.wan.source.SourceSession;
 import dev.wan.source.TransientSourceException;
 import dev.wan.store.Fs;
@@ -62,6 +63,15 @@ final class Downloader {
 
     Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
                              Path journalFile, LongConsumer progress) throws IOException {
+        return download(session, path, size, expectedSha256, part, journalFile, progress, n -> { });
+    }
+
+    /**
+     * As above; {@code transferred} hears of every byte received from the source in this run
+     * ({@code progress} also counts the chunks resumed from disk, at the start).
+     */
+    Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
+                             Path journalFile, LongConsumer progress, LongConsumer transferred) throws IOException {
         String origin = Sessions.describe(session);
         int chunks = (int) ((size + CHUNK - 1) / CHUNK);
         BitSet done = resumable(journalFile, part, origin, size, expectedSha256);
@@ -76,7 +86,7 @@ final class Downloader {
             if (resumed > 0) {
                 progress.accept(resumed);
             }
-            Run run = new Run(session, path, size, chunks, done, ch, progress,
+            Run run = new Run(session, path, size, chunks, done, ch, progress, transferred,
                     new PartJournal(origin, size, expectedSha256, CHUNK, null), journalFile);
             String sha = run.execute();
             ch.force(true);
@@ -120,13 +130,16 @@ final class Downloader {
         private final BitSet taken;
         private final FileChannel ch;
         private final LongConsumer progress;
+        private final LongConsumer transferred;
         private final PartJournal journal;
         private final Path journalFile;
         private long lastJournalNanos = System.nanoTime();
         private volatile Throwable failure;
+        /** The source answered a ranged read with the whole file: the rest comes as one plain stream. */
+        private volatile boolean rangesIgnored;
 
         Run(SourceSession session, String path, long size, int chunks, BitSet done, FileChannel ch,
-            LongConsumer progress, PartJournal journal, Path journalFile) {
+            LongConsumer progress, LongConsumer transferred, PartJournal journal, Path journalFile) {
             this.session = session;
             this.path = path;
             this.size = size;
@@ -135,6 +148,7 @@ final class Downloader {
             this.taken = (BitSet) done.clone();
             this.ch = ch;
             this.progress = progress;
+            this.transferred = transferred;
             this.journal = journal;
             this.journalFile = journalFile;
         }
@@ -162,18 +176,34 @@ final class Downloader {
                 for (Future<Void> f : running) {
                     await(f);
                 }
+                if (rangesIgnored) {
+                    await(pool.submit(() -> stream(slots.get(0))));
+                }
                 String sha = await(hasher);
                 writeJournal();
                 finished = true;
                 return sha;
             } finally {
                 if (!finished) {
-                    saveProgress(); // chunks finished before the failure are kept for the next run
+                    fail(new InterruptedIOException("download of " + path + " stopped")); // workers take no new chunk
                 }
                 watching.cancel(true);
                 watchdog.shutdownNow();
-                pool.shutdownNow();
                 slots.forEach(Slot::abort);
+                // Workers stop on the failure and the aborted streams, not by interrupts: an
+                // interrupt during a channel operation would close the part file for everyone.
+                pool.shutdown();
+                // The part file is closed and the journal written only once no worker writes any more.
+                boolean interrupted = Thread.interrupted(); // cleared: the journal is forced through the channel
+                Pools.awaitEnd(pool);
+                Pools.awaitEnd(watchdog);
+                interrupted |= Thread.interrupted();
+                if (!finished) {
+                    saveProgress(); // chunks finished before the failure are kept for the next run
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -199,8 +229,9 @@ final class Downloader {
             int index;
             while (failure == null && (index = nextChunk()) >= 0) {
                 try {
-                    fetch(index, slot);
-                    complete(index);
+                    if (fetch(index, slot)) {
+                        complete(index);
+                    }
                 } catch (IOException | RuntimeException e) {
                     fail(e);
                     throw e;
@@ -210,6 +241,9 @@ final class Downloader {
         }
 
         private synchronized int nextChunk() {
+            if (rangesIgnored) {
+                return -1;
+            }
             int i = taken.nextClearBit(0);
             if (i >= chunks) {
                 return -1;
@@ -218,7 +252,8 @@ final class Downloader {
             return i;
         }
 
-        private void fetch(int index, Slot slot) throws IOException {
+        /** Returns false (the chunk handed back) when the source turned out to ignore ranges. */
+        private boolean fetch(int index, Slot slot) throws IOException {
             long pos = (long) index * CHUNK;
             long end = chunkEnd(index, size);
             byte[] buf = new byte[Transfer.BUFFER];
@@ -243,6 +278,7 @@ final class Downloader {
                         pos += n;
                         slot.moved();
                         progress.accept(n);
+                        transferred.accept(n);
                         sinceFailure += n;
                         if (sinceFailure >= PROGRESS_THAT_COUNTS) {
                             failures = 0; // real progress: a long download over a flaky link keeps going
@@ -250,6 +286,9 @@ final class Downloader {
                     }
                 } catch (WanException e) {
                     throw e;
+                } catch (RangeNotSupportedException e) {
+                    handBack(index);
+                    return false;
                 } catch (IOException e) {
                     IOException why = slot.stalled() ? new TransientSourceException(ErrorCode.NETWORK_TIMEOUT,
                             "no data for " + context.stallTimeout().toSeconds() + " s", null) : e;
@@ -266,6 +305,82 @@ final class Downloader {
                     slot.end();
                 }
             }
+            return pos >= end;
+        }
+
+        private synchronized void handBack(int index) {
+            rangesIgnored = true;
+            taken.clear(index);
+        }
+
+        private synchronized boolean isDone(int index) {
+            return done.get(index);
+        }
+
+        private synchronized boolean allDone() {
+            return done.nextClearBit(0) >= chunks;
+        }
+
+        /**
+         * For a source that ignores ranges: the whole file as one plain stream (as other download
+         * clients do), resuming by skipping the chunks already on disk, in order. A broken stream
+         * starts over from the beginning, skipping what has arrived since.
+         */
+        private Void stream(Slot slot) throws IOException {
+            byte[] buf = new byte[Transfer.BUFFER];
+            ByteBuffer wrap = ByteBuffer.wrap(buf);
+            int failures = 0;
+            int tries = 0;
+            while (failure == null && !allDone()) {
+                long pos = 0;
+                long sinceFailure = 0;
+                try (InputStream in = session.read(path, 0, -1)) {
+                    slot.begin(in);
+                    for (int i = 0; i < chunks && failure == null && !allDone(); i++) {
+                        boolean have = isDone(i);
+                        for (long end = chunkEnd(i, size); pos < end; ) {
+                            int n = fill(in, buf, (int) Math.min(buf.length, end - pos), slot);
+                            if (n < 0) {
+                                throw new TransientSourceException(ErrorCode.INCOMPLETE_DOWNLOAD,
+                                        "the connection ended at byte " + pos + " of " + size, null);
+                            }
+                            if (!have) {
+                                wrap.clear().limit(n);
+                                long at = pos;
+                                while (wrap.hasRemaining()) {
+                                    at += ch.write(wrap, at);
+                                }
+                                progress.accept(n); // skipped bytes were counted as resumed already
+                            }
+                            transferred.accept(n);
+                            pos += n;
+                            slot.moved();
+                            sinceFailure += n;
+                            if (sinceFailure >= PROGRESS_THAT_COUNTS) {
+                                failures = 0;
+                            }
+                        }
+                        if (!have) {
+                            complete(i);
+                        }
+                    }
+                } catch (WanException e) {
+                    throw e;
+                } catch (IOException e) {
+                    IOException why = slot.stalled() ? new TransientSourceException(ErrorCode.NETWORK_TIMEOUT,
+                            "no data for " + context.stallTimeout().toSeconds() + " s", null) : e;
+                    failures++;
+                    tries++;
+                    if (failures > retry.attempts() || tries > MAX_TRIES_PER_CHUNK_FACTOR * (retry.attempts() + 1)
+                            || failure != null) {
+                        throw giveUp(why, tries);
+                    }
+                    sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
+                } finally {
+                    slot.end();
+                }
+            }
+            return null;
         }
 
         /**
@@ -301,9 +416,13 @@ final class Downloader {
                     "retry later; wan resumes from the bytes it already has", List.of(), why);
         }
 
-        private void sleep(Duration d) throws InterruptedIOException {
+        /** Waits before a retry; cut short when the download has failed meanwhile. */
+        private synchronized void sleep(Duration d) throws InterruptedIOException {
+            long until = System.nanoTime() + d.toNanos();
             try {
-                Thread.sleep(d.toMillis());
+                for (long left; failure == null && (left = until - System.nanoTime()) > 0; ) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting to retry " + path);

@@ -74,6 +74,8 @@ final class EnsureJob {
     private final Map<String, java.util.concurrent.CompletableFuture<InFlight.Copy>> claimed =
             new java.util.concurrent.ConcurrentHashMap<>();
     private Sessions sessions;
+    /** Bytes this run received from sources (resumed chunks and links to other copies not counted). */
+    private final java.util.concurrent.atomic.LongAdder transferred = new java.util.concurrent.atomic.LongAdder();
 
     EnsureJob(StoreLayout layout, StateStore states, SourceRegistry sources, SourceContext context,
               EventListener events, Clock clock, Duration lockTimeout) {
@@ -186,7 +188,7 @@ final class EnsureJob {
 
         // Several files at once: per-file work has serial parts (stat, hash catching up, fsync,
         // rename) that would otherwise leave the network idle between files.
-        java.util.function.Function<FileStatus, Outcome> work = status -> {
+        java.util.function.Function<FileStatus, Outcome> attempt = status -> {
             FileSpec file = byPath.get(status.path());
             InFlight.Copy other = waiting.contains(status) ? InFlight.await(file.sha256()) : null;
             Path target = StoreLayout.resolveForWrite(modelDir, file.path());
@@ -212,11 +214,20 @@ final class EnsureJob {
                 WanException we = e instanceof WanException w ? w
                         : Fs.map((IOException) e, "model " + id + ": cannot stage " + file.path());
                 if (spec.isOptional(file)) {
+                    // A skipped file leaves nothing in staging: a first commit publishes the whole directory.
+                    discardPartial(id, file.path());
                     events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", we.code(),
                             "optional file skipped: " + we.getMessage()));
                     return new Outcome(file.path(), null, false, null);
                 }
                 return new Outcome(file.path(), null, false, we);
+            }
+        };
+        java.util.function.Function<FileStatus, Outcome> work = status -> {
+            try {
+                return attempt.apply(status);
+            } finally {
+                giveUpClaimIfUnstaged(byPath.get(status.path()));
             }
         };
         List<Outcome> outcomes = new ArrayList<>(forEachFile(own, work));
@@ -225,26 +236,22 @@ final class EnsureJob {
 
         Map<String, FileRecord> records = new HashMap<>(record.files());
         List<String> staged = new ArrayList<>();
-        long fetched = 0;
-        WanException failure = null;
+        List<FailureSummary.Failed> failed = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o.error() != null) {
-                failure = failure == null ? o.error() : failure;
+                failed.add(new FailureSummary.Failed(o.path(), o.error()));
             } else if (o.record() != null) {
                 records.put(o.path(), o.record());
                 if (o.staged()) {
                     staged.add(o.path());
-                    if (!o.record().how().deduplicated()) {
-                        fetched += o.record().size();
-                    }
                 }
             }
         }
-        if (failure != null) {
+        if (!failed.isEmpty()) {
             // The model directory never shows a model half-made: staged files stay unpublished.
             // Files verified where they already were are recorded, so they are not hashed again.
             states.write(record.withFiles(adopted(record, records, staged)));
-            throw failure;
+            throw FailureSummary.of(id, failed);
         }
         commit(id, staging, modelDir, staged, fresh);
         for (Outcome o : outcomes) {
@@ -261,7 +268,7 @@ final class EnsureJob {
                     + "could not be saved (" + e.code() + ": " + e.getMessage() + "); the next run re-hashes its files"));
         }
         index.refresh();
-        return fetched;
+        return transferred.sum();
     }
 
     /** A file this job staged and verified against the manifest's sha256. */
@@ -281,6 +288,21 @@ final class EnsureJob {
             if (mine != null) {
                 mine.complete(new InFlight.Copy(id.toString(), file.path(), stagedFile));
             }
+        }
+    }
+
+    /**
+     * A claim whose content this job did not stage (the fetch failed, the optional file was
+     * skipped, something threw) is released at once, not at the end of the job: other jobs waiting
+     * for it fetch for themselves instead of waiting for a copy that will never come.
+     */
+    private void giveUpClaimIfUnstaged(FileSpec file) {
+        if (!file.hasSha256()) {
+            return;
+        }
+        var mine = claimed.get(file.sha256());
+        if (mine != null && !mine.isDone() && claimed.remove(file.sha256(), mine)) {
+            InFlight.release(file.sha256(), mine);
         }
     }
 
@@ -418,7 +440,7 @@ final class EnsureJob {
             }
             return outcomes;
         } finally {
-            pool.shutdownNow();
+            Pools.stopAndWait(pool); // before the job cleans staging and releases the lock
         }
     }
 
@@ -442,6 +464,7 @@ final class EnsureJob {
             if (fresh) {
                 layout.mkdirs(layout.modelsDir());
                 layout.requireOwned(staging);
+                dropUnstaged(staging, staged);
                 Files.move(staging, modelDir, StandardCopyOption.ATOMIC_MOVE);
                 Fs.syncDirectory(modelDir.getParent());
                 return;
@@ -456,6 +479,32 @@ final class EnsureJob {
             commit(id, staging, modelDir, staged, false);
         } catch (IOException e) {
             throw Fs.map(e, "model " + id + ": cannot move verified files into " + modelDir);
+        }
+    }
+
+    /**
+     * Partial downloads kept for resuming (of files of another variant, say) must not be published
+     * with the directory: only the files verified in this run are moved.
+     */
+    private static void dropUnstaged(Path staging, List<String> staged) throws IOException {
+        Set<String> keep = new java.util.HashSet<>(staged);
+        List<Path> drop;
+        try (var walk = Files.walk(staging)) {
+            drop = walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !keep.contains(staging.relativize(p).toString().replace('\\', '/'))).toList();
+        }
+        for (Path p : drop) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** A file's partial download and journal, when they can no longer be resumed or published. */
+    private void discardPartial(ModelId id, String path) {
+        try {
+            deleteQuietly(StoreLayout.resolveInside(layout.stagingDir(id), path));
+            deleteQuietly(layout.journalFile(id, path));
+        } catch (WanException e) {
+            // a path the store refuses: nothing was staged there
         }
     }
 
@@ -534,12 +583,12 @@ final class EnsureJob {
                 events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
                         ErrorCode.SOURCE_UNAVAILABLE, e.toString()));
             }
-            deleteQuietly(stagedFile);
+            // A partial download stays with its journal: the next source, or the next run, resumes it.
         }
         ErrorCode code = codes.size() == 1 ? codes.get(0) : ErrorCode.ALL_SOURCES_FAILED;
         throw new WanException(code, "model " + spec.id() + ": no source could provide " + file.path()
                 + " (" + failures.size() + " tried)",
-                "check the sources with 'wan models status " + spec.id() + "' and the manifest's sources.priority",
+                "check the sources with 'wan test-sources " + spec.id() + "' and the manifest's sources.priority",
                 failures, null);
     }
 
@@ -569,20 +618,26 @@ final class EnsureJob {
         Placement how = Placement.COPIED;
         Transfer.Digest digest;
         if (local.isPresent()) {
-            Files.deleteIfExists(stagedFile); // a local copy starts over; a download resumes from its journal
+            // a local copy starts over (and the bytes staged are no longer what a journal describes)
+            Files.deleteIfExists(stagedFile);
+            Files.deleteIfExists(layout.journalFile(id, file.path()));
         }
         if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
-            how = Placement.LINKED;
+            how = Placement.LINKED; // nothing transferred
             digest = Transfer.hash(stagedFile, progress(id, file.path()));
         } else if (local.isPresent()) {
+            java.util.function.LongConsumer progress = progress(id, file.path());
             try (InputStream in = session.read(file.path(), 0, -1)) {
-                digest = Transfer.copy(in, layout.root(), stagedFile, file.size(), progress(id, file.path()));
+                digest = Transfer.copy(in, layout.root(), stagedFile, file.size(), n -> {
+                    transferred.add(n);
+                    progress.accept(n);
+                });
             }
         } else {
             how = Placement.DOWNLOADED;
             layout.mkdirs(layout.journalFile(id, file.path()).getParent());
             digest = downloader.download(session, file.path(), file.size(), expected, stagedFile,
-                    layout.journalFile(id, file.path()), progress(id, file.path()));
+                    layout.journalFile(id, file.path()), progress(id, file.path()), transferred::add);
         }
         if (digest.size() != file.size()) {
             throw new WanException(digest.size() < file.size() ? ErrorCode.INCOMPLETE_DOWNLOAD : ErrorCode.SIZE_MISMATCH,

@@ -104,9 +104,38 @@ public final class ModelEnsurer {
         return fromConfig().ensure(modelId);
     }
 
-    public ModelEnsurer addListener(EventListener listener) {
-        events = events == EventListener.NONE ? listener : events.and(listener);
+    /**
+     * Adds a listener. Each listener is isolated: one that throws never fails the ensure it
+     * watches, nor keeps other listeners from hearing the event; its first failure is logged (as a
+     * warning of the {@code dev.wan} {@link System.Logger}, on stderr by default).
+     */
+    public synchronized ModelEnsurer addListener(EventListener listener) {
+        EventListener isolated = new IsolatedListener(listener);
+        events = events == EventListener.NONE ? isolated : events.and(isolated);
         return this;
+    }
+
+    /** A listener whose exceptions stay with it: reported once, never passed to the work it observes. */
+    private static final class IsolatedListener implements EventListener {
+        private final EventListener listener;
+        private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+
+        IsolatedListener(EventListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void on(WanEvent event) {
+            try {
+                listener.on(event);
+            } catch (RuntimeException e) {
+                if (reported.compareAndSet(false, true)) {
+                    System.getLogger("dev.wan").log(System.Logger.Level.WARNING, "an event listener ("
+                            + listener.getClass().getName() + ") threw on " + event.getClass().getSimpleName()
+                            + "; ignored, and not reported again", e);
+                }
+            }
+        }
     }
 
     /**
@@ -256,7 +285,7 @@ public final class ModelEnsurer {
             }
             return results;
         } finally {
-            pool.shutdownNow();
+            Pools.stopAndWait(pool);
         }
     }
 

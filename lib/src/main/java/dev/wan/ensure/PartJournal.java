@@ -20,8 +20,10 @@ import java.util.Objects;
  *
  * {@code done} is a bit set (as longs) of finished chunks. It is written only after the data it
  * marks was forced to disk, so a crash can lose progress but never claim bytes that are not
- * there. A journal for another source, size, digest or chunk size is ignored: the download starts
- * over rather than mixing bytes of two different files.
+ * there. A journal for another size, digest or chunk size is ignored: the download starts over
+ * rather than mixing bytes of two different files. Chunks from another source are resumed only
+ * when the sha256 is known (the same digest is the same content, and the whole file is checked
+ * against it at the end); without one, only chunks from the very same source count.
  */
 record PartJournal(String source, long size, String sha256, int chunkSize, long[] done) {
     private static final int MAX_BYTES = 1 << 20;
@@ -33,8 +35,9 @@ record PartJournal(String source, long size, String sha256, int chunkSize, long[
     }
 
     boolean matches(String otherSource, long otherSize, String otherSha256, int otherChunkSize) {
-        return Objects.equals(source, otherSource) && size == otherSize && Objects.equals(sha256, otherSha256)
-                && chunkSize == otherChunkSize;
+        boolean sameContent = sha256 != null ? sha256.equals(otherSha256)
+                : otherSha256 == null && Objects.equals(source, otherSource);
+        return sameContent && size == otherSize && chunkSize == otherChunkSize;
     }
 
     static PartJournal readOrNull(Path file) {

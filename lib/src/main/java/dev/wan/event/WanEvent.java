@@ -34,6 +34,13 @@ public sealed interface WanEvent {
     /** A source could not serve a file; the next source in priority order is tried. */
     record SourceFailed(Instant at, ModelId model, String path, String source, ErrorCode code, String reason)
             implements WanEvent {
+        /**
+         * Source, code and reason with this file's path left out: the same text for every file
+         * one cause fails (a source down), so a reader can say it once.
+         */
+        public String cause() {
+            return source + ": " + code + " " + (path.isEmpty() ? reason : reason.replace(path, "…"));
+        }
     }
 
     /** A file is verified at its final place, put there as {@code how} says. */

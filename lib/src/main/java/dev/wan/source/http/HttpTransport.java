@@ -154,8 +154,8 @@ public final class HttpTransport {
      * <p>A server that answers {@code 200} (the whole file) instead of {@code 206}: from offset 0
      * the body is exactly what was asked for, so it is used (bounded); from a small offset
      * (≤ {@value RangeStream#SKIP_LIMIT} bytes) the head is read and discarded; from further in,
-     * the answer is dropped unread and a {@link TransientSourceException} makes the downloader retry
-     * (and, if the server never honours ranges, give up and fail over) — reading and discarding
+     * the answer is dropped unread and a {@link dev.wan.source.RangeNotSupportedException} tells the
+     * downloader to read this source as one plain stream instead — reading and discarding
      * gigabytes per chunk would be quadratic.
      */
     public InputStream range(HttpUrl url, Auth auth, long offset, long length, ErrorMapper errors) throws IOException {
@@ -176,8 +176,8 @@ public final class HttpTransport {
                 if (offset <= RangeStream.SKIP_LIMIT) {
                     return new RangeStream(ex, length, offset, what, secrets);
                 }
-                throw new TransientSourceException(ErrorCode.SOURCE_UNAVAILABLE, what
-                        + ": the server ignored the Range header and answered 200 with the whole file", null);
+                throw new dev.wan.source.RangeNotSupportedException(what
+                        + ": the server ignored the Range header and answered 200 with the whole file");
             }
             if (r.code() == 416) {
                 throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, what

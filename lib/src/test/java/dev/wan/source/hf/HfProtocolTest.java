@@ -13,7 +13,6 @@ import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
-import dev.wan.source.TransientSourceException;
 import dev.wan.testkit.hub.Content;
 import dev.wan.testkit.hub.Fault;
 import dev.wan.testkit.hub.HubContexts;
@@ -352,7 +351,7 @@ class HfProtocolTest {
 
         byte[] head = readAll(s, "weights/model.safetensors", 0, 4096);
         byte[] near = readAll(s, "weights/model.safetensors", 100_000, 10);
-        TransientSourceException far = assertThrows(TransientSourceException.class,
+        dev.wan.source.RangeNotSupportedException far = assertThrows(dev.wan.source.RangeNotSupportedException.class,
                 () -> s.read("weights/model.safetensors", 8L << 20, 10));
 
         assertArrayEquals(java.util.Arrays.copyOfRange(all, 0, 4096), head);

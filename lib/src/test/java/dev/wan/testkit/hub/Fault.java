@@ -33,6 +33,7 @@ public final class Fault {
     final long bytes;
     final Duration duration;
     private final AtomicInteger remaining = new AtomicInteger(Integer.MAX_VALUE);
+    private final AtomicInteger spared = new AtomicInteger();
     private final AtomicInteger hits = new AtomicInteger();
     private Set<Phase> phases;
     private String path;
@@ -87,6 +88,12 @@ public final class Fault {
         return this;
     }
 
+    /** Not the first {@code n} matching requests (they are answered normally), only those after. */
+    public Fault after(int n) {
+        spared.set(n);
+        return this;
+    }
+
     /** Only requests for this file path (repository-relative, or the static path). */
     public Fault on(String filePath) {
         this.path = filePath;
@@ -112,6 +119,9 @@ public final class Fault {
     /** Whether this fault applies to a request, counting it if so. */
     boolean take(Phase phase, String repoId, String filePath) {
         if (!phases.contains(phase) || path != null && !path.equals(filePath) || repo != null && !repo.equals(repoId)) {
+            return false;
+        }
+        if (spared.get() > 0 && spared.getAndDecrement() > 0) {
             return false;
         }
         while (true) {

@@ -73,6 +73,7 @@ public final class HubServer implements AutoCloseable {
     private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private final AtomicLong connections = new AtomicLong();
     private final Map<String, InFlightGauge> bodies = new ConcurrentHashMap<>();
+    private final AtomicLong bytesServed = new AtomicLong();
     private volatile int treePageSize = 1000;
     private volatile boolean closed;
 
@@ -164,6 +165,11 @@ public final class HubServer implements AutoCloseable {
 
     public List<LoggedRequest> log(Predicate<LoggedRequest> filter) {
         return log.stream().filter(filter).toList();
+    }
+
+    /** File bytes sent in bodies so far (every file, every answer, cut answers counted as far as sent). */
+    public long bytesServed() {
+        return bytesServed.get();
     }
 
     public void clearLog() {
@@ -706,6 +712,7 @@ public final class HubServer implements AutoCloseable {
                 buf[0] ^= 0x01;
             }
             out.write(buf, 0, n);
+            bytesServed.addAndGet(n);
             pos += n;
             sent += n;
             if (rate > 0) {
