@@ -33,8 +33,9 @@ public final class WanCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true);
-        PrintWriter err = new PrintWriter(System.err, true);
+        java.nio.charset.Charset charset = ConsoleWriter.terminalCharset();
+        PrintWriter out = ConsoleWriter.of(System.out, charset);
+        PrintWriter err = ConsoleWriter.of(System.err, charset);
         System.exit(run(System.getenv(), out, err, args));
     }
 
