@@ -47,7 +47,7 @@ class TuiTmuxTest {
                 .env("HOME", tmp.resolve("home").toString());
         StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i");
         tui.environment().forEach((k, v) -> {
-            if (!k.startsWith("LC_")) {
+            if (!k.startsWith("LC_") || env.containsKey(k)) { // the test's own locale, not the parent's
                 cmd.append(' ').append(k).append('=').append(q(v));
             }
         });
