@@ -8,6 +8,8 @@ import java.util.List;
  * line per sub-problem (each manifest problem, each source tried).
  */
 public final class WanException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final ErrorCode code;
     private final String hint;
     private final List<String> details;

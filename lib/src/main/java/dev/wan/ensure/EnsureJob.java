@@ -92,6 +92,7 @@ final class EnsureJob {
         this.index = new ContentIndex(layout);
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     Path run(ModelSpec spec, String variant) {
         ModelId id = spec.id();
         long started = clock.millis();

@@ -179,6 +179,7 @@ public final class ModelEnsurer {
      * pinned without its marker; ensure brings the marker back in step, under the model's lock so
      * it cannot resurrect a pin an unpin is removing. A complete model takes the lock only then.
      */
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     private void repairPinMarker(dev.wan.manifest.ModelId id) {
         if (!pinMarkerOutOfStep(id)) {
             return;
@@ -230,6 +231,7 @@ public final class ModelEnsurer {
         return verifyIntegrity(modelId, null);
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     public VerificationResult verifyIntegrity(String modelId, String variant) {
         layout.checkUsable();
         ModelSpec spec = manifest.model(modelId);

@@ -443,6 +443,7 @@ public final class GarbageCollector {
      * A damaged state file is left for {@code ensure} to re-verify and rewrite (the marker alone
      * records the pin meanwhile); a damaged marker is replaced or removed.
      */
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     private boolean setPinned(ModelId id, boolean pinned, Duration lockTimeout) {
         try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, pinned ? "pin" : "unpin",
                 lockTimeout, clock, h -> { })) {

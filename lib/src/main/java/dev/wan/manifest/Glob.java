@@ -43,6 +43,8 @@ public final class Glob {
     }
 
     private static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Invalid(String message) {
             super(message, null, false, false);
         }

@@ -137,6 +137,8 @@ public final class Manifests {
 
     /** A file that exists but that wan will not read as a manifest; becomes a validation error. */
     private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Refused(String message) {
             super(message, null, false, false);
         }

@@ -8,6 +8,8 @@ import java.io.IOException;
  * back to one plain read from the start ({@code read(path, 0, -1)}) for this source.
  */
 public final class RangeNotSupportedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     public RangeNotSupportedException(String message) {
         super(message);
     }

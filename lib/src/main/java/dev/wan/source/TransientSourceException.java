@@ -10,6 +10,8 @@ import java.time.Duration;
  * failure becomes when the retry budget runs out (RATE_LIMIT, NETWORK_TIMEOUT, SOURCE_UNAVAILABLE).
  */
 public final class TransientSourceException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final ErrorCode code;
     private final Duration retryAfter;
 

@@ -52,7 +52,7 @@ import java.util.TreeMap;
 public final class ContentIndex {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
     static final int SCHEMA = 1;
 
     /** One verified copy of some content. */

@@ -89,6 +89,7 @@ public final class Pins {
      * Creates the marker (replacing a damaged one). Refuses, with PATH_TRAVERSAL_DETECTED, a
      * {@code .pins} that is a symlink: the marker would land wherever it points.
      */
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     public void pin(ModelId id) {
         layout.requireOwned(dir());
         layout.mkdirs(dir());

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,8 @@ final class StateCodec {
 
     /** Thrown inside the codec only: the message is the reason given to the user. */
     private static final class Bad extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Bad(String reason) {
             super(reason, null, false, false);
         }
@@ -112,8 +113,7 @@ final class StateCodec {
             if (!fs.isObject()) {
                 throw new Bad("field 'files' is " + kind(fs) + ", expected an object of path → record");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = fs.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : fs.properties()) {
                 files.put(checkedPath(e.getKey()), file(e.getKey(), e.getValue()));
             }
         }

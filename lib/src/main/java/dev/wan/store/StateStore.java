@@ -197,6 +197,7 @@ public final class StateStore {
      * removed and a fresh empty file created exclusively. Best effort: a read-only store simply
      * keeps its older last-use time.
      */
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     public void markUsed(ModelId id, Instant at) {
         Path marker = layout.usedMarker(id);
         try {

@@ -18,14 +18,20 @@ interface Gen<T> {
     /** One of the values, each as likely. */
     @SafeVarargs
     static <T> Gen<T> of(T... values) {
-        List<T> copy = List.of(values);
+        List<T> copy = new java.util.ArrayList<>(values.length);
+        for (T v : values) {
+            copy.add(v);
+        }
         return r -> copy.get(r.nextInt(copy.size()));
     }
 
     /** A value of one of the generators, each as likely. */
     @SafeVarargs
     static <T> Gen<T> oneOf(Gen<? extends T>... gens) {
-        List<Gen<? extends T>> copy = List.of(gens);
+        List<Gen<? extends T>> copy = new java.util.ArrayList<>(gens.length);
+        for (Gen<? extends T> g : gens) {
+            copy.add(g);
+        }
         return r -> copy.get(r.nextInt(copy.size())).next(r);
     }
 

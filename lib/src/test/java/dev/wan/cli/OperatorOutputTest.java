@@ -135,6 +135,7 @@ class OperatorOutputTest {
         assertTrue(java.time.Instant.parse(lastUsed).isAfter(java.time.Instant.EPOCH), lastUsed);
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void whoHoldsALockIsShownWithItsTimeToTheSecond() throws Exception {
         assertEquals(0, wan("ensure", BETA).code());

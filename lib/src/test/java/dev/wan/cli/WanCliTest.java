@@ -339,6 +339,7 @@ class WanCliTest {
         assertEquals(0, r.code(), r.out() + r.err());
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void ensureOfAModelLockedElsewhereExitsEightAfterTheLockTimeout() {
         Path lockFile = root.resolve(".locks").resolve(BETA + ".lock");

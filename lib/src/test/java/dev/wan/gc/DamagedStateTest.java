@@ -366,7 +366,7 @@ class DamagedStateTest {
         o.putArray("variants").add(1);
         ObjectNode files = (ObjectNode) o.get("files");
         if (files != null) {
-            files.fields().forEachRemaining(e -> ((ObjectNode) e.getValue()).put("size", "4096")
+            files.properties().forEach(e -> ((ObjectNode) e.getValue()).put("size", "4096")
                     .put("mtimeMillis", true));
         }
         return JSON.writeValueAsBytes(o);
@@ -398,8 +398,7 @@ class DamagedStateTest {
                 }
             }
             int shift = 1;
-            for (var it = entries.fields(); it.hasNext(); ) {
-                var e = it.next();
+            for (var e : entries.properties()) {
                 for (JsonNode entry : (ArrayNode) e.getValue()) {
                     String[] to = otherFile(files, e.getKey(), shift++);
                     Path f = root.resolve("wan22").resolve(to[0]).resolve(to[1]);

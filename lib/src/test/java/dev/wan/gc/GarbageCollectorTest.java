@@ -132,6 +132,7 @@ class GarbageCollectorTest {
         assertFalse(r.plan().goalMet());
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void aModelLockedByAnotherThreadIsPreservedAsInUse() throws Exception {
         model("busy@1.0.0", KB, 1);
@@ -148,6 +149,7 @@ class GarbageCollectorTest {
         assertTrue(Files.exists(layout().modelDir(ModelId.parse("busy@1.0.0")).resolve("w.safetensors")));
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void aModelThatBecomesBusyBetweenPlanAndDeletionIsKept() throws Exception {
         model("busy@1.0.0", KB, 1);
@@ -244,6 +246,7 @@ class GarbageCollectorTest {
         assertEquals(before, Fixtures.listTree(root));
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void trashLeftoversAndStaleTmpAreCleanedButFreshOrLockedTmpIsKept() throws Exception {
         Fixtures.write(root.resolve(".trash/x@1.0.0.1234/sub/f"), new byte[3 * KB]);

@@ -18,6 +18,7 @@ public final class LockHolderMain {
     private LockHolderMain() {
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[1]);
         Duration timeout = args.length > 2 ? Duration.ofMillis(Long.parseLong(args[2])) : Duration.ofSeconds(10);

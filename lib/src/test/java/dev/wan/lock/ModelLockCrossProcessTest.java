@@ -83,6 +83,7 @@ class ModelLockCrossProcessTest {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void anotherProcessCannotTakeALockThisProcessHolds() throws Exception {
         try (ModelLock held = ModelLock.acquire(lockFile(), "model m@1.0.0", "ensure", Duration.ofSeconds(5), CLOCK,
@@ -94,6 +95,7 @@ class ModelLockCrossProcessTest {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void askingWhoHoldsTheLockInThisProcessDoesNotDropTheKernelLock() throws Exception {
         try (ModelLock held = ModelLock.acquire(lockFile(), "model m@1.0.0", "ensure", Duration.ofSeconds(5), CLOCK,
@@ -106,6 +108,7 @@ class ModelLockCrossProcessTest {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void aThreadWaitingInThisProcessDoesNotDropTheKernelLockOfTheHolder() throws Exception {
         try (ModelLock held = ModelLock.acquire(lockFile(), "model m@1.0.0", "ensure", Duration.ofSeconds(5), CLOCK,

@@ -34,6 +34,7 @@ class ModelLockTest {
         return ModelLock.acquire(lockFile(), "model m@1.0.0", "ensure", timeout, CLOCK, h -> { });
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void aSecondAcquireTimesOutWithLockTimeoutNamingTheHoldersPidAndHost() throws Exception {
         List<ModelLock.Holder> told = new CopyOnWriteArrayList<>();
@@ -69,6 +70,7 @@ class ModelLockTest {
         second.close();
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void currentHolderReportsTheHolderWhileHeldAndNothingAfter() {
         Optional<ModelLock.Holder> during;
@@ -90,6 +92,7 @@ class ModelLockTest {
         assertEquals(Optional.empty(), ModelLock.currentHolder(lockFile()));
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void aThreadCannotTakeTheLockTwiceAndATimedOutAttemptLeaksNothing() {
         try (ModelLock held = acquire(Duration.ofSeconds(5))) {

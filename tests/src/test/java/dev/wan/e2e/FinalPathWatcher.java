@@ -103,9 +103,13 @@ final class FinalPathWatcher implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop = true;
-        thread.join(10_000);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the watcher is a daemon: it ends with the test JVM
+        }
     }
 
     private void poll() {

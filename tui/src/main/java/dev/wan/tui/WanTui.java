@@ -120,6 +120,7 @@ public final class WanTui implements Callable<Integer> {
     }
 
     /** Null when stdin and stdout are a terminal we can drive, else why not. */
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     static String whyNoTerminal() {
         java.io.Console console = System.console();
         if (console == null || !isTerminal(console)) {

@@ -113,6 +113,7 @@ class DashboardTest {
         assertTrue(Files.notExists(dir.resolve("weights.fp16.safetensors")));
     }
 
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     @Test
     void aModelSomeoneElseIsEnsuringShowsAsLockedWithTheirProgressAndThenFreesUp() throws Exception {
         until("the store", l -> row(l, "alpha@1.0.0", "NOT_PRESENT"));
