@@ -154,6 +154,9 @@ final class Downloader {
         }
 
         String execute() throws IOException {
+            // Describe the preallocated part file at once: without a journal, an observer (status of
+            // another process, the dashboard's LOCKED n%) would take its full length for staged bytes.
+            writeJournal();
             int workers = Math.max(1, Math.min(context.connectionsPerFile(), chunks - done.cardinality()));
             ExecutorService pool = Executors.newFixedThreadPool(workers + 1, r -> {
                 Thread t = new Thread(r, "wan-download");

@@ -90,6 +90,28 @@ class DownloaderTest {
         assertEquals(4, s.ranges.size(), "one ranged read per chunk");
     }
 
+    /** An observer (status, the dashboard's LOCKED n%) took a preallocated part without a journal for finished bytes. */
+    @Test
+    void aJournalDescribesThePartFileBeforeTheFirstByteArrives() throws Exception {
+        Path journal = tmp.resolve("j.json");
+        List<PartJournal> seenAtFirstRead = new CopyOnWriteArrayList<>();
+        ArraySession s = new ArraySession(n -> false, n -> false) {
+            @Override
+            public InputStream read(String path, long offset, long length) throws IOException {
+                if (reads.get() == 0) {
+                    seenAtFirstRead.add(PartJournal.readOrNull(journal));
+                }
+                return super.read(path, offset, length);
+            }
+        };
+
+        downloader(1).download(s, "f", SIZE, SHA, tmp.resolve("part"), journal, x -> { });
+
+        PartJournal first = seenAtFirstRead.get(0);
+        assertTrue(first != null, "a journal exists when the first ranged read starts");
+        assertTrue(first.doneChunks().isEmpty(), "and it marks no chunk as done");
+    }
+
     @Test
     void aCutBodyIsRetriedFromTheByteWhereItStopped() throws Exception {
         ArraySession s = new ArraySession(n -> n == 1, n -> false);

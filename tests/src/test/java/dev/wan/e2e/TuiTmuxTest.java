@@ -166,9 +166,11 @@ class TuiTmuxTest {
         Content content = Content.generated(size, 7);
         try (HubServer hub = HubServer.start()) {
             hub.repo("org/slow").file("model.safetensors", content);
-            hub.fault(Fault.rateCap(8L << 20));
+            // 4 MiB/s on one connection: ~10 s, several store reads even when a read is slow enough to
+            // stretch the dashboard's re-read interval (it spends at most 5 % of the time reading)
+            hub.fault(Fault.rateCap(4L << 20));
             Path manifest = Fixtures.oneFileManifest(tmp, "slow@1.0.0", "model.safetensors", size, content.sha256(),
-                    "hf://org/slow"); // one connection at 8 MiB/s below: ~5 s
+                    "hf://org/slow");
             Map<String, String> env = new HashMap<>(Map.of("MODELS_ROOT", tmp.resolve("root").toString(),
                     "WAN_MODELS_MANIFEST", manifest.toString(), "HF_ENDPOINT", hub.endpoint(),
                     "HF_HOME", tmp.resolve("hf").toString(), "WAN_CONNECTIONS", "1"));
