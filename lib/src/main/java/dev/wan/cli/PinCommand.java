@@ -25,7 +25,7 @@ final class PinCommand extends Verb {
     static int setPinned(Verb verb, String modelId, boolean pinned) {
         Output o = verb.output();
         ModelEnsurer ensurer = verb.common.ensurer(null);
-        ModelId id = ModelId.parse(Selection.canonical(ensurer.manifest(), modelId, o.err));
+        ModelId id = ModelId.parse(Selection.canonical(ensurer.manifest(), modelId, o.quiet ? null : o.err));
         GarbageCollector gc = GarbageCollector.create(ensurer.config(), Clock.systemUTC(), GcPolicy.LEFTOVERS_ONLY);
         boolean changed = pinned ? gc.pin(id, ensurer.config().lockTimeout())
                 : gc.unpin(id, ensurer.config().lockTimeout());

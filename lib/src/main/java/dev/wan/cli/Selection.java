@@ -46,13 +46,15 @@ final class Selection {
                     + String.join(", ", manifest.models().keySet().stream().map(ModelId::toString).toList()) + ")");
         }
         // fails fast, listing the available ids, before any work starts
-        return named.stream().map(id -> canonical(manifest, id, spec.commandLine().getErr())).distinct().toList();
+        boolean quiet = spec.userObject() instanceof WanCli.WithCommon w && w.common().quiet;
+        java.io.PrintWriter err = quiet ? null : spec.commandLine().getErr();
+        return named.stream().map(id -> canonical(manifest, id, err)).distinct().toList();
     }
 
-    /** The full id for what the user typed; a bare name that stood for its only version is said on stderr. */
+    /** The full id for what the user typed; a bare name that stood for its only version is said on {@code err} (null: quiet). */
     static String canonical(Manifest manifest, String typed, java.io.PrintWriter err) {
         String id = manifest.canonicalId(typed).toString();
-        if (!id.equals(typed)) {
+        if (!id.equals(typed) && err != null) {
             err.println(TerminalText.escape("wan: " + typed + " \u2192 " + id));
             err.flush();
         }

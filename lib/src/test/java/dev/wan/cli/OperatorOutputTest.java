@@ -167,6 +167,15 @@ class OperatorOutputTest {
     }
 
     @Test
+    void quietLeavesOutTheNoteAboutABareName() throws Exception {
+        InProcessWan.Run r = wan("ensure", "beta", "-q");
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.err());
+        assertTrue(r.out().strip().endsWith(BETA), r.out());
+    }
+
+    @Test
     void aBareNameWithSeveralVersionsNamesThemAll() throws Exception {
         Fixtures.TestModel one = new Fixtures.TestModel("gamma@1.0.0").file("a.json", "1".getBytes())
                 .sources(work.resolve("src/g1").toUri().toString());
