@@ -37,6 +37,11 @@ public record Manifest(Path file, int schemaVersion, Map<ModelId, ModelSpec> mod
                         + " versions in manifest " + file + ": " + join(versions),
                         "name one of them as name@x.y.z");
             }
+            if (id != null && ModelId.isValid(id + "@0.0.0")) {
+                // a well-formed bare name that no model has: unknown, like an unknown name@x.y.z
+                throw new WanException(ErrorCode.MODEL_NOT_FOUND, "no model named '" + id + "' in manifest " + file,
+                        "available models: " + idList());
+            }
             throw new WanException(ErrorCode.INVALID_MODEL_ID,
                     "'" + id + "' is not a model id (expected name@x.y.z)",
                     "available models: " + idList());

@@ -65,7 +65,7 @@ class ManifestModelLookupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"t2v@2.2", "-x@1.0.0", "t2v@latest", "", " t2v@2.2.0", "x2v", "T2V"})
+    @ValueSource(strings = {"t2v@2.2", "-x@1.0.0", "t2v@latest", "", " t2v@2.2.0", "x/2v", "../t2v"})
     void malformedIdIsInvalidModelIdWithTheAvailableIds(String id) {
         Manifest manifest = ManifestFixtures.load(dir, TWO_MODELS);
 
@@ -73,6 +73,18 @@ class ManifestModelLookupTest {
 
         assertEquals(ErrorCode.INVALID_MODEL_ID, e.code());
         assertTrue(e.getMessage().contains("name@x.y.z"), e.getMessage());
+        assertEquals("available models: t2v@2.2.0, i2v@2.2.0", e.hint());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x2v", "T2V"})
+    void aWellFormedBareNameNoModelHasIsModelNotFoundWithTheAvailableIds(String name) {
+        Manifest manifest = ManifestFixtures.load(dir, TWO_MODELS);
+
+        WanException e = assertThrows(WanException.class, () -> manifest.model(name));
+
+        assertEquals(ErrorCode.MODEL_NOT_FOUND, e.code());
+        assertTrue(e.getMessage().contains("no model named '" + name + "'"), e.getMessage());
         assertEquals("available models: t2v@2.2.0, i2v@2.2.0", e.hint());
     }
 
