@@ -37,6 +37,10 @@ final class ListCommand extends Verb {
             o.print(doc);
             return WanCli.EXIT_OK;
         }
+        if (ensurer.manifest().models().isEmpty()) {
+            o.noModels(ensurer.config().manifest());
+            return WanCli.EXIT_OK;
+        }
         o.line(String.format(Locale.ROOT, "%-30s %-14s %6s %10s  %-12s %-3s  %s", "MODEL", "VARIANTS", "FILES", "SIZE",
                 "STATE", "PIN", "DESCRIPTION"));
         for (ModelSpec m : ensurer.manifest().models().values()) {

@@ -52,6 +52,11 @@ final class Output {
         out.flush();
     }
 
+    /** Said instead of an empty table: the manifest has no models, so there is nothing to show. */
+    void noModels(Path manifest) {
+        line("no models in " + manifest);
+    }
+
     static String path(Path p) {
         return p == null ? null : p.toString();
     }

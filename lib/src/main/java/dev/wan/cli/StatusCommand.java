@@ -42,6 +42,10 @@ final class StatusCommand extends Verb {
         if (!o.quiet) {
             o.line("root: " + ensurer.config().modelsRoot() + "   manifest: " + ensurer.config().manifest());
         }
+        if (ensurer.manifest().models().isEmpty()) {
+            o.noModels(ensurer.config().manifest());
+            return WanCli.EXIT_OK;
+        }
         o.line(String.format(Locale.ROOT, "%-30s %-8s %-12s %10s %10s %-3s  %s", "MODEL", "VARIANT", "STATE", "SIZE",
                 "NEEDED", "PIN", "NOTE"));
         for (ModelStatus s : statuses) {

@@ -54,6 +54,8 @@ final class TestSourcesCommand extends Verb {
                 n.put("readMillis", c.readMillis());
             }
             o.print(doc);
+        } else if (ensurer.manifest().models().isEmpty()) {
+            o.noModels(ensurer.config().manifest());
         } else {
             for (SourceCheck c : checks) {
                 String detail = c.ok()

@@ -118,6 +118,21 @@ class OptionValuesTest {
         assertTrue(doc.get("message").asText().startsWith("no models in "), json.out());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"status", "list", "test-sources", "test-auth"})
+    void everyCommandOverAnEmptyManifestSaysSoInsteadOfAnEmptyTable(String command) throws Exception {
+        Path empty = Files.writeString(work.resolve("empty.toml"), "schema_version = 1\n");
+
+        Run human = InProcessWan.run(root, empty, command);
+        Run json = InProcessWan.run(root, empty, command, "--json");
+
+        assertEquals(0, human.code(), human.err());
+        assertTrue(human.out().contains("no models in " + empty), human.out());
+        assertFalse(human.out().contains("MODEL "), "no empty table: " + human.out());
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.json().get("ok").asBoolean(), json.out());
+    }
+
     @Test
     void aBugDecidesTheExitCodeOfABatchWhateverItsPlace() {
         WanException source = new WanException(ErrorCode.SOURCE_UNAVAILABLE, "down", "");
