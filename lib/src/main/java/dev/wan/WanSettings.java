@@ -51,6 +51,25 @@ public record WanSettings(Map<String, String> env, RetryPolicy retry, int connec
                 flag(env, "WAN_GC_AFTER_ENSURE", false));
     }
 
+    /**
+     * Every setting with the value in effect, in README order, each marked {@code (default)} unless
+     * the environment set it: what {@code --verbose} shows, so an operator sees what a run used.
+     */
+    public List<String> describe() {
+        java.util.LinkedHashMap<String, String> shown = new java.util.LinkedHashMap<>();
+        shown.put("WAN_CONNECTIONS", String.valueOf(connections));
+        shown.put("WAN_STALL_TIMEOUT_SECONDS", String.valueOf(stallTimeout.toSeconds()));
+        shown.put("WAN_RETRIES", String.valueOf(retry.attempts()));
+        shown.put("WAN_RETRY_BASE_MILLIS", String.valueOf(retry.base().toMillis()));
+        shown.put("WAN_PARALLEL_FILES", String.valueOf(parallelFiles));
+        shown.put("WAN_PREFLIGHT", preflight ? "on" : "off");
+        shown.put("WAN_MAX_TOTAL_SIZE", maxTotalSize.isPresent() ? ByteSize.format(maxTotalSize.getAsLong()) : "unset");
+        shown.put("WAN_GC_AFTER_ENSURE", gcAfterEnsure ? "on" : "off");
+        return shown.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue() + (value(env, e.getKey()) == null ? " (default)" : ""))
+                .toList();
+    }
+
     /** The same settings with another connection count (ensure --connections). */
     public WanSettings withConnections(int n) {
         return new WanSettings(env, retry, n, stallTimeout, parallelFiles, preflight, maxTotalSize, gcAfterEnsure);

@@ -27,7 +27,7 @@ final class Common {
     @Option(names = "--json", description = "Print one JSON document on stdout (schema in the README).")
     boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "More detail; stack traces for internal errors.")
+    @Option(names = {"-v", "--verbose"}, description = "More detail: the roots and every setting in effect (stderr); stack traces for internal errors.")
     boolean verbose;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress or decoration; ensure prints only model paths.")
@@ -50,6 +50,15 @@ final class Common {
                 // Stated, never silent: the store this command uses depends on where it was started.
                 PrintWriter err = mixee.commandLine().getErr();
                 err.println(TerminalText.escape("wan: --root " + root + " is relative: using " + resolved.modelsRoot()));
+                err.flush();
+            }
+            if (verbose && !json && mixee != null) {
+                PrintWriter err = mixee.commandLine().getErr();
+                err.println(TerminalText.escape("wan: models root " + resolved.modelsRoot() + ", manifest "
+                        + resolved.manifest() + ", local:// root " + resolved.localRoot()));
+                for (String setting : resolved.settings().describe()) {
+                    err.println(TerminalText.escape("wan: " + setting));
+                }
                 err.flush();
             }
         }

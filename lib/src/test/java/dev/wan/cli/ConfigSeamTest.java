@@ -121,6 +121,21 @@ class ConfigSeamTest {
     }
 
     @Test
+    void verboseShowsTheRootsAndEverySettingInEffectMarkingTheDefaults() {
+        Run r = InProcessWan.run(Map.of("WAN_CONNECTIONS", "3", "WAN_MAX_TOTAL_SIZE", "2GiB"), root, manifest,
+                "status", "--verbose");
+        Run json = InProcessWan.run(Map.of("WAN_CONNECTIONS", "3"), root, manifest, "status", "--verbose", "--json");
+
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("wan: models root " + root), r.err());
+        assertTrue(r.err().contains("wan: WAN_CONNECTIONS=3\n"), r.err());
+        assertTrue(r.err().contains("wan: WAN_MAX_TOTAL_SIZE=2.0 GiB\n"), r.err());
+        assertTrue(r.err().contains("wan: WAN_RETRIES=6 (default)"), r.err());
+        assertTrue(r.err().contains("wan: WAN_PREFLIGHT=on (default)"), r.err());
+        assertFalse(json.err().contains("WAN_CONNECTIONS"), "--json keeps stderr for problems: " + json.err());
+    }
+
+    @Test
     void theDevelopersEnvironmentDoesNotReachAnInProcessRun() {
         // Whatever this JVM's environment holds (a developer's WAN_MAX_TOTAL_SIZE, HF_TOKEN …),
         // a run sees only what the test gives it: here no quota.
