@@ -86,6 +86,11 @@ final class Painter {
         y += 1 + tableH;
         StoreSnapshot.Row row = m.selectedRow();
         separator(g, y, w, row == null ? "details" : "details: " + row.id(), false);
+        if (m.visibleRows().size() > tableH) {
+            // where the selection is among more rows than fit: on the rule below the table, never over a row
+            String more = " " + (Math.max(0, m.selectedPosition()) + 1) + "/" + m.visibleRows().size() + " ";
+            g.putString(Math.max(0, w - more.length() - 2), y, more);
+        }
         y++;
         List<List<Span>> lines = row == null ? noModel(m) : details(m, row, w, detailsH);
         for (int i = 0; i < detailsH && i < lines.size(); i++) {
@@ -193,10 +198,6 @@ final class Painter {
             } else {
                 put(g, 0, y + 1 + i, w, spans);
             }
-        }
-        if (rows.size() > height) {
-            String more = " " + (sel + 1) + "/" + rows.size() + " ";
-            g.putString(Math.max(0, w - more.length()), y + height, more);
         }
     }
 

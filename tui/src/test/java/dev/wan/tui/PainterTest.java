@@ -46,6 +46,24 @@ class PainterTest {
     }
 
     @Test
+    void withMoreModelsThanFitThePositionIsOnTheRuleBelowTheTableNotOverItsLastRow() {
+        List<StoreSnapshot.Row> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            many.add(Rows.row(String.format("model-%02d@1.0.0", i), ModelState.COMPLETE, 0, false, null));
+        }
+        model.setStore(Rows.snapshot(many.toArray(StoreSnapshot.Row[]::new)));
+
+        List<String> lines = new Screens(80, 24).paint(model);
+
+        String rule = lineWith(lines, "-- details");
+        assertTrue(rule.contains(" 1/30 "), rule);
+        for (String l : lines.subList(2, lines.indexOf(rule))) {
+            assertTrue(l.contains("model-") && l.contains("COMPLETE") && !l.contains("/30"), "a whole row: " + l);
+            assertTrue(l.stripTrailing().endsWith("local") || l.stripTrailing().endsWith("-"), "its source column: " + l);
+        }
+    }
+
+    @Test
     void aDamagedStateFileIsNamedInTheDetailsPane() {
         StoreSnapshot.Row row = Rows.row("demo-i2v@1.0.0", ModelState.PARTIAL, 786_521);
         dev.wan.ensure.ModelStatus s = row.status();
