@@ -226,6 +226,16 @@ public final class ModelEnsurer {
         return manifest.models().keySet().stream().map(id -> status(id.toString())).toList();
     }
 
+    /**
+     * The guide's {@code verify_batch}: re-hashes each model's default variant, one model after
+     * another, and returns the results in the same order. Every id is looked up first, so an
+     * unknown one fails ({@code MODEL_NOT_FOUND}) before any file is hashed.
+     */
+    public List<VerificationResult> verifyBatch(List<String> modelIds) {
+        modelIds.forEach(manifest::model);
+        return modelIds.stream().map(this::verifyIntegrity).toList();
+    }
+
     /** Re-hashes every present file of the variant, records the outcome, and reports it. */
     public VerificationResult verifyIntegrity(String modelId) {
         return verifyIntegrity(modelId, null);

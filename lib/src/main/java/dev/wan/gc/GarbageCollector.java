@@ -68,6 +68,8 @@ public final class GarbageCollector {
     private final GcPolicy policy;
     private volatile ToLongFunction<Path> freeSpace = GarbageCollector::usableSpace;
 
+    private Duration lockTimeout = WanConfig.DEFAULT_LOCK_TIMEOUT;
+
     public GarbageCollector(StoreLayout layout, Clock clock, GcPolicy policy) {
         this.layout = layout;
         this.states = new StateStore(layout);
@@ -76,7 +78,22 @@ public final class GarbageCollector {
     }
 
     public static GarbageCollector create(WanConfig config, Clock clock, GcPolicy policy) {
-        return new GarbageCollector(new StoreLayout(config.modelsRoot()), clock, policy);
+        return new GarbageCollector(new StoreLayout(config.modelsRoot()), clock, policy).lockTimeout(config.lockTimeout());
+    }
+
+    /**
+     * The guide's {@code GarbageCollector.from_config(max_total_size, max_model_age)}: the store of
+     * MODELS_ROOT (see {@link WanConfig#fromEnvironment}), at most {@code maxTotalSize} bytes of
+     * models and models used within {@code maxModelAge}; null leaves that limit out.
+     */
+    public static GarbageCollector fromConfig(Long maxTotalSize, Duration maxModelAge) {
+        return create(WanConfig.fromEnvironment(), Clock.systemUTC(), GcPolicy.of(maxTotalSize, maxModelAge, null));
+    }
+
+    /** How long {@link #pinModel} and {@link #unpinModel} wait for a model another process holds. */
+    public GarbageCollector lockTimeout(Duration timeout) {
+        this.lockTimeout = timeout;
+        return this;
     }
 
     /** Seam for tests: how usable space on the filesystem of MODELS_ROOT is measured. */
@@ -435,6 +452,16 @@ public final class GarbageCollector {
     /** Unpins a model; returns false when it was not pinned. */
     public boolean unpin(ModelId id, Duration lockTimeout) {
         return setPinned(id, false, lockTimeout);
+    }
+
+    /** The guide's {@code gc.pin_model("t2v-A14B@2.2.0")}: {@link #pin} with this collector's lock timeout. */
+    public boolean pinModel(String modelId) {
+        return pin(ModelId.parse(modelId), lockTimeout);
+    }
+
+    /** The guide's {@code gc.unpin_model(…)}: {@link #unpin} with this collector's lock timeout. */
+    public boolean unpinModel(String modelId) {
+        return unpin(ModelId.parse(modelId), lockTimeout);
     }
 
     /**
