@@ -69,8 +69,21 @@ final class Common {
         return ensurer(lockTimeout, Map.of());
     }
 
+    /**
+     * The ensurer for this command. Unlike a script, the CLI cannot register a backend later: a
+     * source scheme no backend handles is a manifest error at once, as {@code validate-manifest} says.
+     */
     ModelEnsurer ensurer(Duration lockTimeout, Map<String, String> envOverrides) {
-        return ModelEnsurer.create(config(lockTimeout, envOverrides), Clock.systemUTC(), List.of());
+        ModelEnsurer ensurer = ModelEnsurer.create(config(lockTimeout, envOverrides), Clock.systemUTC(), List.of());
+        java.util.SortedSet<String> unhandled = ensurer.unhandledSchemes();
+        if (!unhandled.isEmpty()) {
+            Path file = ensurer.config().manifest();
+            throw new dev.wan.WanException(dev.wan.ErrorCode.MANIFEST_VALIDATION_ERROR, "manifest " + file
+                    + " has sources with a scheme no backend handles: " + String.join(", ", unhandled),
+                    "fix those sources ('wan models validate-manifest " + file + "' names each line), or put the"
+                            + " backend's jar on the class path");
+        }
+        return ensurer;
     }
 
     Output output(PrintWriter out, PrintWriter err) {

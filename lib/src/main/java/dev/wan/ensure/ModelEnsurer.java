@@ -10,6 +10,7 @@ import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.Manifests;
 import dev.wan.manifest.ModelSpec;
+import dev.wan.manifest.SourceRef;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceRegistry;
 import dev.wan.source.StorageBackend;
@@ -78,14 +79,15 @@ public final class ModelEnsurer {
     }
 
     /**
-     * With extra backends registered before the manifest is loaded, so its sources may use their
-     * custom schemes ({@link #addStorageBackend} comes too late for that: the manifest is already
-     * validated against the known schemes).
+     * With extra backends. A source whose scheme no backend handles yet is accepted when the
+     * manifest is loaded, so {@link #addStorageBackend} may still add its backend (the guide's
+     * {@code fromConfig()} then {@code add_storage_backend(...)}); until then {@link #unhandledSchemes}
+     * names it, and ensuring from that source fails with SOURCE_UNAVAILABLE saying so.
      */
     public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends) {
         SourceRegistry registry = new SourceRegistry(SourceRegistry.builtIns());
         extraBackends.forEach(registry::add);
-        Manifest manifest = Manifests.load(config.manifest(), registry.schemes());
+        Manifest manifest = Manifests.load(config.manifest(), null);
         return new ModelEnsurer(config, manifest, registry, clock,
                 config.settings().sourceContext(config.localRoot()));
     }
@@ -138,13 +140,22 @@ public final class ModelEnsurer {
         }
     }
 
-    /**
-     * Registers a backend; it wins over built-ins for its schemes. A manifest source with a scheme
-     * no backend knew at creation was already rejected: pass such backends to
-     * {@link #create(WanConfig, Clock, List)} (or register them through ServiceLoader).
-     */
+    /** Registers a backend; it wins over built-ins for its schemes (also ones the manifest already uses). */
     public void addStorageBackend(StorageBackend backend) {
         sources.add(backend);
+    }
+
+    /**
+     * The schemes the manifest's sources use that no registered backend handles (sorted; empty when
+     * every source can be read). The CLI refuses such a manifest at start; a script may register
+     * the missing backends first.
+     */
+    public java.util.SortedSet<String> unhandledSchemes() {
+        java.util.SortedSet<String> unhandled = new java.util.TreeSet<>();
+        java.util.Set<String> handled = sources.schemes();
+        manifest.models().values().forEach(m -> m.sources().stream().map(SourceRef::scheme)
+                .filter(s -> !handled.contains(s)).forEach(unhandled::add));
+        return unhandled;
     }
 
     /** Fails with FILESYSTEM_ERROR / PERMISSION_DENIED when MODELS_ROOT cannot be used at all. */

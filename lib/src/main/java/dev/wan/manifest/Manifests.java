@@ -121,7 +121,11 @@ public final class Manifests {
                 ErrorCode.MANIFEST_VALIDATION_ERROR, file, line, column, message)));
     }
 
-    /** The manifest, or MANIFEST_VALIDATION_ERROR (or the code of the only error) listing every error. */
+    /**
+     * The manifest, or MANIFEST_VALIDATION_ERROR (or the code of the only error) listing every error.
+     * {@code knownSchemes} null accepts any well-formed scheme: the API's, whose backends may be
+     * added after loading ({@code ModelEnsurer.addStorageBackend}).
+     */
     public static Manifest load(Path file, Set<String> knownSchemes) {
         Report report = validate(file, knownSchemes);
         if (report.valid()) {

@@ -24,13 +24,16 @@ public final class SourceUris {
     private SourceUris() {
     }
 
-    /** Null when the URI is well-formed, else what is wrong with it (without the query string). */
+    /**
+     * Null when the URI is well-formed, else what is wrong with it (without the query string).
+     * {@code knownSchemes} null: any scheme is accepted (a backend for it may be registered later).
+     */
     static String problem(SourceRef ref, Set<String> knownSchemes) {
         String scheme = ref.scheme();
         if (scheme.isEmpty()) {
             return "has no scheme: use local://, file:///, s3://, hf:// or https://";
         }
-        if (!knownSchemes.contains(scheme)) {
+        if (knownSchemes != null && !knownSchemes.contains(scheme)) {
             return "has unknown scheme '" + scheme + "': known are " + String.join(", ", knownSchemes.stream().sorted().toList());
         }
         int bad = ModelPaths.firstForbidden(ref.uri());

@@ -39,7 +39,9 @@ public final class SourceRegistry {
         return reversed.stream().filter(b -> b.schemes().contains(source.scheme())).findFirst()
                 .orElseThrow(() -> new WanException(ErrorCode.SOURCE_UNAVAILABLE,
                         "no backend for source " + source.redacted() + " in this version of wan",
-                        "supported schemes: " + String.join(", ", schemes())));
+                        "supported schemes: " + String.join(", ", schemes()) + " (a script registers another with"
+                                + " ModelEnsurer.addStorageBackend before ensuring; a backend jar on the class path"
+                                + " registers itself through ServiceLoader)"));
     }
 
     public Set<String> schemes() {

@@ -80,6 +80,74 @@ class GuideApiTest {
         assertFalse(Files.exists(root.resolve("wan22/a@1.0.0")));
     }
 
+    /** Serves the bytes of {@link #custom}'s file, for {@code custom://} sources. */
+    private final class CustomStore implements dev.wan.source.StorageBackend {
+        @Override
+        public java.util.Set<String> schemes() {
+            return java.util.Set.of("custom");
+        }
+
+        @Override
+        public dev.wan.source.SourceSession open(dev.wan.manifest.SourceRef source, dev.wan.source.SourceContext context) {
+            byte[] bytes = CUSTOM_BYTES;
+            return new dev.wan.source.SourceSession() {
+                @Override
+                public dev.wan.manifest.SourceRef source() {
+                    return source;
+                }
+
+                @Override
+                public dev.wan.source.RemoteFile stat(String path) {
+                    return new dev.wan.source.RemoteFile(path, bytes.length, null);
+                }
+
+                @Override
+                public java.io.InputStream read(String path, long offset, long length) {
+                    int len = (int) (length < 0 ? bytes.length - offset : length);
+                    return new java.io.ByteArrayInputStream(bytes, (int) offset, len);
+                }
+
+                @Override
+                public List<dev.wan.source.RemoteFile> list() {
+                    return List.of(stat("c.bin"));
+                }
+            };
+        }
+    }
+
+    private static final byte[] CUSTOM_BYTES = Fixtures.bytes(30_000, 3);
+    private final Fixtures.TestModel custom = new Fixtures.TestModel("c@1.0.0")
+            .file("c.bin", CUSTOM_BYTES).sources("custom://bucket/c");
+
+    @Test
+    void aBackendAddedAfterCreationServesTheManifestsCustomScheme() {
+        Path manifest = local.resolve("custom.toml");
+        Fixtures.writeManifest(manifest, custom);
+        ModelEnsurer ensurer = ModelEnsurer.create(new WanConfig(root, manifest, local, Duration.ofSeconds(5)));
+        assertEquals(java.util.Set.of("custom"), ensurer.unhandledSchemes());
+        WanException before = assertThrows(WanException.class, () -> ensurer.ensure("c@1.0.0"));
+        assertTrue(before.getMessage().contains("custom://bucket/c") || before.details().toString().contains("custom"),
+                before.getMessage() + " " + before.details());
+
+        ensurer.addStorageBackend(new CustomStore());
+        Path dir = ensurer.ensure("c@1.0.0");
+
+        assertTrue(ensurer.unhandledSchemes().isEmpty());
+        assertEquals(Fixtures.sha256(CUSTOM_BYTES), Fixtures.sha256(dir.resolve("c.bin")));
+    }
+
+    @Test
+    void theCliStillRefusesAManifestWhoseSchemeNoBackendHandles() throws Exception {
+        Path manifest = local.resolve("custom.toml");
+        Fixtures.writeManifest(manifest, custom);
+
+        dev.wan.cli.InProcessWan.Run r = dev.wan.cli.InProcessWan.run(root, manifest, "status", "--json");
+
+        assertEquals(3, r.code(), r.err());
+        assertEquals("MANIFEST_VALIDATION_ERROR", r.json().get("error").get("code").asText());
+        assertTrue(r.json().get("error").get("message").asText().contains("custom"), r.out());
+    }
+
     @Test
     void fromConfigTakesTheGuidesTwoLimits() {
         GarbageCollector gc = GarbageCollector.fromConfig(100L * 1024 * 1024 * 1024, Duration.ofDays(30));
