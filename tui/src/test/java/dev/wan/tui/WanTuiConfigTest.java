@@ -53,4 +53,16 @@ class WanTuiConfigTest {
         assertEquals(3, r.code(), r.err());
         assertTrue(r.err().contains("the models root given (--root) is empty"), r.err());
     }
+
+    @Test
+    void aSourceSchemeNoBackendHandlesIsAManifestErrorAsForWan() {
+        Path manifest = tmp.resolve("custom.toml");
+        Fixtures.writeManifest(manifest, new Fixtures.TestModel("m@1.0.0").file("w.bin", Fixtures.bytes(100, 1))
+                .sources("custom://bucket/m"));
+
+        Run r = tui(Map.of(), "--root", tmp.resolve("root").toString(), "--manifest", manifest.toString());
+
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().startsWith("wan tui: MANIFEST_VALIDATION_ERROR: ") && r.err().contains("custom"), r.err());
+    }
 }
