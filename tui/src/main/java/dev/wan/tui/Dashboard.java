@@ -180,6 +180,16 @@ final class Dashboard implements AutoCloseable {
         }
     }
 
+    /**
+     * When to read the store next: READ_BUDGET times the shorter of the last two reads, at least
+     * {@code minNanos}. A single slow read (the first one in a cold JVM, a GC pause, a burst of disk
+     * contention) does not stretch the interval, which hid another process's progress for 10 s;
+     * reads that stay slow (a huge store) still keep reading under 1/READ_BUDGET of the time.
+     */
+    static long nextReadNanos(long minNanos, long tookNanos, long previousNanos) {
+        return Math.max(minNanos, Math.min(tookNanos, previousNanos) * READ_BUDGET);
+    }
+
     private long readOnce() {
         long t0 = System.nanoTime();
         StoreSnapshot s = reader.read();
@@ -187,10 +197,14 @@ final class Dashboard implements AutoCloseable {
         return System.nanoTime() - t0;
     }
 
-    /** Reads, then waits READ_BUDGET times as long as the read took (at least minRead). */
+    /** The previous read's duration; 0 before the first, so one slow read alone never stretches the interval. */
+    private long previousRead;
+
+    /** Reads, then waits READ_BUDGET times as long as reads take (at least minRead). */
     private void readAndReschedule() {
         long took = readOnce();
-        long next = Math.max(minRead.toNanos(), took * READ_BUDGET);
+        long next = nextReadNanos(minRead.toNanos(), took, previousRead);
+        previousRead = took;
         try {
             storeTimer.schedule(this::readAndReschedule, next, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
