@@ -75,14 +75,7 @@ final class Common {
      */
     ModelEnsurer ensurer(Duration lockTimeout, Map<String, String> envOverrides) {
         ModelEnsurer ensurer = ModelEnsurer.create(config(lockTimeout, envOverrides), Clock.systemUTC(), List.of());
-        java.util.SortedSet<String> unhandled = ensurer.unhandledSchemes();
-        if (!unhandled.isEmpty()) {
-            Path file = ensurer.config().manifest();
-            throw new dev.wan.WanException(dev.wan.ErrorCode.MANIFEST_VALIDATION_ERROR, "manifest " + file
-                    + " has sources with a scheme no backend handles: " + String.join(", ", unhandled),
-                    "fix those sources ('wan models validate-manifest " + file + "' names each line), or put the"
-                            + " backend's jar on the class path");
-        }
+        ensurer.requireHandledSchemes();
         return ensurer;
     }
 

@@ -158,6 +158,21 @@ public final class ModelEnsurer {
         return unhandled;
     }
 
+    /**
+     * MANIFEST_VALIDATION_ERROR when {@link #unhandledSchemes} is not empty: for front ends that
+     * cannot register a backend later (the CLI, the dashboard).
+     */
+    public void requireHandledSchemes() {
+        java.util.SortedSet<String> unhandled = unhandledSchemes();
+        if (!unhandled.isEmpty()) {
+            Path file = config.manifest();
+            throw new WanException(ErrorCode.MANIFEST_VALIDATION_ERROR, "manifest " + file
+                    + " has sources with a scheme no backend handles: " + String.join(", ", unhandled),
+                    "fix those sources ('wan models validate-manifest " + file + "' names each line), or put the"
+                            + " backend's jar on the class path");
+        }
+    }
+
     /** Fails with FILESYSTEM_ERROR / PERMISSION_DENIED when MODELS_ROOT cannot be used at all. */
     public void checkStore() {
         layout.checkUsable();

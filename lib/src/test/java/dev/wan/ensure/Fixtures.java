@@ -90,6 +90,16 @@ public final class Fixtures {
         return ModelEnsurer.create(new dev.wan.WanConfig(root, manifest, localRoot, java.time.Duration.ofSeconds(30)));
     }
 
+    /** {@code dir/models.toml}: one model of one file with this size and sha256, served by {@code source}. */
+    public static Path oneFileManifest(Path dir, String id, String path, long size, String sha256, String source) {
+        Path manifest = dir.resolve("models.toml");
+        write(manifest, ("schema_version = 1\n\n[models.\"" + id + "\"]\ndescription = \"x\"\n"
+                + "[[models.\"" + id + "\".files]]\npath = \"" + path + "\"\nsize = " + size
+                + "\nsha256 = \"" + sha256 + "\"\n\n[models.\"" + id + "\".sources]\npriority = [\"" + source + "\"]\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return manifest;
+    }
+
     public static void writeManifest(Path file, TestModel... models) {
         StringBuilder sb = new StringBuilder("schema_version = 1\n");
         for (TestModel m : models) {

@@ -45,12 +45,7 @@ class ResumeAfterFailureTest {
     }
 
     private ModelEnsurer ensurer(List<WanEvent> events) {
-        Path manifest = tmp.resolve("models.toml");
-        String toml = "schema_version = 1\n\n[models.\"" + ID + "\"]\ndescription = \"x\"\nversion = \"1.0.0\"\n"
-                + "variants = []\n\n[[models.\"" + ID + "\".files]]\npath = \"" + FILE + "\"\nsize = " + BIG.size()
-                + "\nsha256 = \"" + BIG.sha256() + "\"\n\n[models.\"" + ID + "\".sources]\npriority = [\""
-                + hub.staticUrl("m/") + "\"]\n";
-        Fixtures.write(manifest, toml.getBytes());
+        Path manifest = Fixtures.oneFileManifest(tmp, ID, FILE, BIG.size(), BIG.sha256(), hub.staticUrl("m/"));
         WanConfig config = new WanConfig(tmp.resolve("root"), manifest, tmp.resolve("local"), Duration.ofSeconds(30));
         // one connection: chunks in order, so "the first answer" is chunk 1
         return ModelEnsurer.create(config, Clock.systemUTC(), List.of(), HubContexts.env(hub, "WAN_CONNECTIONS", "1"))

@@ -77,11 +77,7 @@ public final class WanTui implements Callable<Integer> {
         ModelEnsurer ensurer;
         try {
             ensurer = ModelEnsurer.create(WanConfig.resolve(env, root, manifest));
-            if (!ensurer.unhandledSchemes().isEmpty()) { // as 'wan' does: the dashboard cannot add a backend
-                throw new WanException(ErrorCode.MANIFEST_VALIDATION_ERROR, "manifest " + ensurer.config().manifest()
-                        + " has sources with a scheme no backend handles: " + String.join(", ", ensurer.unhandledSchemes()),
-                        "fix those sources ('wan models validate-manifest' names each line)");
-            }
+            ensurer.requireHandledSchemes(); // as 'wan' does: the dashboard cannot add a backend
         } catch (WanException e) {
             err.println("wan tui: " + e.code() + ": " + e.getMessage() + (e.hint().isEmpty() ? "" : "; " + e.hint()));
             e.details().forEach(d -> err.println("  " + d));
