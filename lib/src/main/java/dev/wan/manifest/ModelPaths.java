@@ -70,6 +70,14 @@ public final class ModelPaths {
                         + " directory or file name is " + MAX_SEGMENT_BYTES + " (the store appends suffixes to names)");
             }
         }
+        try {
+            java.nio.file.Path.of(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            // a JVM started under LANG=C can only name ASCII files: say so instead of failing later
+            return new Problem(ErrorCode.MANIFEST_VALIDATION_ERROR, "cannot be a file name in this JVM's file-name"
+                    + " encoding (" + System.getProperty("sun.jnu.encoding") + "): run wan under a UTF-8 locale,"
+                    + " e.g. LANG=C.UTF-8");
+        }
         return null;
     }
 
