@@ -185,12 +185,12 @@ final class EnsureCommand extends Verb {
             o.err.println("wan: --gc needs a quota: set WAN_MAX_TOTAL_SIZE (e.g. 500GB); nothing collected");
             return null;
         }
-        dev.wan.store.StoreLayout layout = new dev.wan.store.StoreLayout(ensurer.config().modelsRoot());
-        List<dev.wan.lock.ModelLock> held = new java.util.ArrayList<>();
+        dev.wan.internal.store.StoreLayout layout = new dev.wan.internal.store.StoreLayout(ensurer.config().modelsRoot());
+        List<dev.wan.internal.lock.ModelLock> held = new java.util.ArrayList<>();
         try {
             for (ModelEnsurer.BatchResult r : results) {
                 if (r.ok()) {
-                    held.add(dev.wan.lock.ModelLock.acquire(layout.lockFile(dev.wan.manifest.ModelId.parse(r.model())),
+                    held.add(dev.wan.internal.lock.ModelLock.acquire(layout.lockFile(dev.wan.manifest.ModelId.parse(r.model())),
                             "model " + r.model(), "ensure", ensurer.config().lockTimeout(), java.time.Clock.systemUTC(),
                             h -> { }));
                 }
@@ -203,7 +203,7 @@ final class EnsureCommand extends Verb {
             }
             return result;
         } finally {
-            held.forEach(dev.wan.lock.ModelLock::close);
+            held.forEach(dev.wan.internal.lock.ModelLock::close);
         }
     }
 

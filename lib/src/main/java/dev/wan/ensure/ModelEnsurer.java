@@ -1,26 +1,33 @@
 package dev.wan.ensure;
 
+import dev.wan.internal.ensure.EnsureJob;
+import dev.wan.internal.ensure.Transfer;
+import dev.wan.internal.ensure.Pools;
+import dev.wan.internal.ensure.SourceProbe;
+import dev.wan.internal.ensure.Inspector;
+import dev.wan.internal.ensure.ProgressThrottle;
+import dev.wan.internal.ensure.StagingProgress;
 import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.event.EventListener;
 import dev.wan.event.WanEvent;
-import dev.wan.lock.ModelLock;
+import dev.wan.internal.lock.ModelLock;
 import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.Manifests;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.SourceContext;
-import dev.wan.source.SourceRegistry;
+import dev.wan.internal.source.SourceRegistry;
 import dev.wan.source.StorageBackend;
 import dev.wan.store.Check;
-import dev.wan.store.FileRecord;
-import dev.wan.store.Fs;
-import dev.wan.store.ModelRecord;
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.io.Fs;
+import dev.wan.internal.store.ModelRecord;
 import dev.wan.store.Placement;
-import dev.wan.store.StateStore;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -220,8 +227,8 @@ public final class ModelEnsurer {
 
     private boolean pinMarkerOutOfStep(dev.wan.manifest.ModelId id) {
         StateStore.View view = states.load(id);
-        return view.pin().mark() == dev.wan.store.Pins.Mark.DAMAGED
-                || view.stateSaysPinned() && view.pin().mark() == dev.wan.store.Pins.Mark.ABSENT;
+        return view.pin().mark() == dev.wan.internal.store.Pins.Mark.DAMAGED
+                || view.stateSaysPinned() && view.pin().mark() == dev.wan.internal.store.Pins.Mark.ABSENT;
     }
 
     /** Status without hashing: a stat per file plus the state file. */

@@ -1,5 +1,6 @@
 package dev.wan.gc;
 
+import dev.wan.internal.io.Inodes;
 import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
@@ -10,13 +11,13 @@ import dev.wan.gc.GcPlan.Leftover;
 import dev.wan.gc.GcPlan.Preserved;
 import dev.wan.gc.GcPlan.Reason;
 import dev.wan.internal.TestHooks;
-import dev.wan.lock.ModelLock;
+import dev.wan.internal.lock.ModelLock;
 import dev.wan.manifest.ModelId;
-import dev.wan.store.Fs;
-import dev.wan.store.ModelRecord;
-import dev.wan.store.Pins;
-import dev.wan.store.StateStore;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.io.Fs;
+import dev.wan.internal.store.ModelRecord;
+import dev.wan.internal.store.Pins;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -231,7 +232,7 @@ public final class GarbageCollector {
      */
     private void requireOwnedAreas() {
         for (Path area : List.of(layout.modelsDir(), trashDir(), layout.tmpDir(), layout.stateDir(), layout.locksDir(),
-                indexDir(), layout.root().resolve(dev.wan.store.Pins.DIR))) {
+                indexDir(), layout.root().resolve(dev.wan.internal.store.Pins.DIR))) {
             layout.requireOwned(area);
         }
     }

@@ -1,5 +1,7 @@
 package dev.wan.manifest;
 
+import dev.wan.internal.manifest.ManifestParser;
+import dev.wan.internal.manifest.TomlNesting;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import java.io.IOException;

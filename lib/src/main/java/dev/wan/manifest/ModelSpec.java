@@ -1,5 +1,6 @@
 package dev.wan.manifest;
 
+import dev.wan.internal.manifest.Glob;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import java.util.List;

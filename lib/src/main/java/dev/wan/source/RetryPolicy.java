@@ -1,5 +1,6 @@
 package dev.wan.source;
 
+import dev.wan.internal.http.RetryAfter;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 

@@ -1,5 +1,6 @@
 package dev.wan.source;
 
+import dev.wan.internal.source.SourceRegistry;
 import dev.wan.manifest.SourceRef;
 import java.io.IOException;
 import java.util.Set;

@@ -28,7 +28,7 @@ public enum Check {
         return this == SHA256 || this == UPSTREAM_SHA256;
     }
 
-    static Optional<Check> ofWire(String text) {
+    public static Optional<Check> ofWire(String text) {
         for (Check c : values()) {
             if (c.wire.equals(text)) {
                 return Optional.of(c);

@@ -1,5 +1,6 @@
 package dev.wan.store;
 
+import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ public final class DiskUsage {
     }
 
     /** Model directories under {@code wan22/} (a symlinked model directory counts; its target is read). */
-    static List<Path> modelDirs(StoreLayout layout) throws IOException {
+    public static List<Path> modelDirs(StoreLayout layout) throws IOException {
         List<Path> dirs = new ArrayList<>();
         if (!Files.isDirectory(layout.modelsDir())) {
             return dirs;
@@ -160,7 +161,7 @@ public final class DiskUsage {
     }
 
     /** Regular files below a model directory, not following symlinks inside it. */
-    static List<Path> regularFiles(Path modelDir) throws IOException {
+    public static List<Path> regularFiles(Path modelDir) throws IOException {
         try (Stream<Path> walk = Files.walk(modelDir.toRealPath())) {
             List<Path> real = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
             Path realDir = modelDir.toRealPath();
@@ -169,7 +170,7 @@ public final class DiskUsage {
     }
 
     /** Hard links to a file; 1 where the filesystem cannot tell (each path then counts alone). */
-    static int linkCount(Path f) {
+    public static int linkCount(Path f) {
         try {
             return ((Number) Files.getAttribute(f, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
         } catch (IOException | RuntimeException e) {
@@ -178,7 +179,7 @@ public final class DiskUsage {
     }
 
     /** What identifies a file's bytes: its inode (fileKey), or its path where there is none. */
-    static Object inodeKey(Path f, BasicFileAttributes a) {
+    public static Object inodeKey(Path f, BasicFileAttributes a) {
         return a.fileKey() != null ? a.fileKey() : f.toAbsolutePath().toString();
     }
 

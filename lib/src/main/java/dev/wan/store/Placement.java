@@ -32,7 +32,7 @@ public enum Placement {
         return this == DEDUPLICATED || this == DEDUPLICATED_COPY;
     }
 
-    static Optional<Placement> ofWire(String text) {
+    public static Optional<Placement> ofWire(String text) {
         for (Placement p : values()) {
             if (p.wire.equals(text)) {
                 return Optional.of(p);

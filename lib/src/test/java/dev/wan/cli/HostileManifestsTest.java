@@ -7,7 +7,7 @@ import dev.wan.WanException;
 import dev.wan.cli.InProcessWan.Run;
 import dev.wan.manifest.ManifestProblem;
 import dev.wan.manifest.Manifests;
-import dev.wan.manifest.ModelPaths;
+import dev.wan.internal.manifest.ModelPaths;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceSession;

@@ -141,7 +141,7 @@ class OperatorOutputTest {
         assertEquals(0, wan("ensure", BETA).code());
         java.time.Instant at = java.time.Instant.parse("2026-12-01T23:18:12.123456789Z");
         Path lockFile = root.resolve(".locks").resolve(BETA + ".lock");
-        try (dev.wan.lock.ModelLock held = dev.wan.lock.ModelLock.acquire(lockFile, "model " + BETA, "ensure",
+        try (dev.wan.internal.lock.ModelLock held = dev.wan.internal.lock.ModelLock.acquire(lockFile, "model " + BETA, "ensure",
                 java.time.Duration.ofSeconds(5), java.time.Clock.fixed(at, java.time.ZoneOffset.UTC), h -> { })) {
             String status = line(wan("status", BETA).out(), BETA);
             String gc = wan("gc", "--dry-run", "--max-size", "1B").out();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
-import dev.wan.lock.ModelLock;
+import dev.wan.internal.lock.ModelLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

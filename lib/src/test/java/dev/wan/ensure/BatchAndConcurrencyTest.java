@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.manifest.SourceRef;
-import dev.wan.source.LocalBackend;
+import dev.wan.source.local.LocalBackend;
 import dev.wan.source.StorageBackend;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BatchAndConcurrencyTest {
+public class BatchAndConcurrencyTest {
     @TempDir
     Path root;
 
@@ -86,9 +86,9 @@ class BatchAndConcurrencyTest {
     }
 
     /** Wraps the local backend for {@code file://}, counting reads opened and bytes served. */
-    static final class CountingBackend implements StorageBackend {
+    public static final class CountingBackend implements StorageBackend {
         final LocalBackend delegate = new LocalBackend();
-        final AtomicInteger opens = new AtomicInteger();
+        public final AtomicInteger opens = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
 
         @Override
@@ -187,7 +187,7 @@ class BatchAndConcurrencyTest {
     /** {@code count://DIR}: files under {@code base/DIR}, a scheme no built-in backend knows. */
     static final class CustomSchemeBackend implements StorageBackend {
         final Path base;
-        final AtomicInteger opens = new AtomicInteger();
+        public final AtomicInteger opens = new AtomicInteger();
 
         CustomSchemeBackend(Path base) {
             this.base = base;
@@ -220,7 +220,7 @@ class BatchAndConcurrencyTest {
                     opens.incrementAndGet();
                     InputStream in = java.nio.channels.Channels.newInputStream(
                             java.nio.channels.FileChannel.open(file(source, path)).position(offset));
-                    return length < 0 ? in : new dev.wan.source.BoundedInputStream(in, length);
+                    return length < 0 ? in : new dev.wan.internal.io.BoundedInputStream(in, length);
                 }
 
                 @Override

@@ -1,5 +1,6 @@
 package dev.wan.ensure;
 
+import dev.wan.internal.ensure.Preflight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,9 +11,9 @@ import dev.wan.WanException;
 import dev.wan.gc.GarbageCollector;
 import dev.wan.gc.GcPolicy;
 import dev.wan.gc.GcResult;
-import dev.wan.lock.ModelLock;
+import dev.wan.internal.lock.ModelLock;
 import dev.wan.manifest.ModelId;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.store.StoreLayout;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.wan.ensure;
 
+import dev.wan.internal.ensure.Downloader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

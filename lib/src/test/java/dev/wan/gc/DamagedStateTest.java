@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wan.cli.InProcessWan;
 import dev.wan.cli.InProcessWan.Run;
 import dev.wan.ensure.Fixtures;
-import dev.wan.store.ContentIndex;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.store.ContentIndex;
+import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -428,7 +428,7 @@ class DamagedStateTest {
         for (String id : ids) {
             Path dir = root.resolve("wan22").resolve(id);
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                dev.wan.store.Fs.deleteTree(dir);
+                dev.wan.internal.io.Fs.deleteTree(dir);
             }
         }
     }
@@ -440,7 +440,7 @@ class DamagedStateTest {
             if (Files.isSymbolicLink(d)) {
                 Files.delete(d);
             } else if (Files.isDirectory(d)) {
-                dev.wan.store.Fs.deleteTree(d);
+                dev.wan.internal.io.Fs.deleteTree(d);
             }
         }
         removeModelDirs(models.keySet().toArray(String[]::new));

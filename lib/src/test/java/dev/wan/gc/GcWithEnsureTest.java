@@ -11,7 +11,7 @@ import dev.wan.ensure.ModelState;
 import dev.wan.ensure.ModelStatus;
 import dev.wan.gc.GcPlan.Kind;
 import dev.wan.manifest.ModelId;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.store.StoreLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

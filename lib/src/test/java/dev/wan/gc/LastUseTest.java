@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wan.WanConfig;
 import dev.wan.ensure.Fixtures;
 import dev.wan.ensure.ModelEnsurer;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.store.StoreLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.wan.lock;
 
+import dev.wan.internal.lock.ModelLock;
 import dev.wan.WanException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package dev.wan.lock;
 
+import dev.wan.internal.lock.ModelLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

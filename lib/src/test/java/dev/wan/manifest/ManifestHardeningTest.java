@@ -1,5 +1,8 @@
 package dev.wan.manifest;
 
+import dev.wan.internal.manifest.Glob;
+import dev.wan.internal.manifest.SourceUris;
+import dev.wan.internal.manifest.ModelPaths;
 import static dev.wan.manifest.ManifestFixtures.onlyError;
 import static dev.wan.manifest.ManifestFixtures.validate;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package dev.wan.store;
 
+import dev.wan.internal.io.Fs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,10 @@
 package dev.wan.store;
 
+import dev.wan.internal.store.StoreLayout;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.Deduplicator;
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.store.ModelRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

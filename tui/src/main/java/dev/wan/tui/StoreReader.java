@@ -6,7 +6,7 @@ import dev.wan.ensure.ModelStatus;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.manifest.SourceRef;
 import dev.wan.store.DiskUsage;
-import dev.wan.store.StoreLayout;
+import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.wan.source.hf;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.manifest.SourceRef;
-import dev.wan.manifest.SourceUris;
+import dev.wan.internal.manifest.SourceUris;
 
 /** {@code hf://org/repo[@revision]}: a model repository and the revision asked for (default main). */
 record HfRepo(String id, String revision) {

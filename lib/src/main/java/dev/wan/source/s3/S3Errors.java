@@ -2,7 +2,7 @@ package dev.wan.source.s3;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
-import dev.wan.source.RetryAfter;
+import dev.wan.internal.http.RetryAfter;
 import dev.wan.source.TransientSourceException;
 import java.io.IOException;
 import java.io.InterruptedIOException;

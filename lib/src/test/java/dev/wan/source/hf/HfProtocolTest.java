@@ -259,7 +259,7 @@ class HfProtocolTest {
         String recorded = s.origin();
 
         assertEquals("hf://org/model@" + hub.repo("org/model").commit(), recorded);
-        assertNull(dev.wan.manifest.SourceUris.hfRepoProblem(recorded.substring("hf://".length())),
+        assertNull(dev.wan.internal.manifest.SourceUris.hfRepoProblem(recorded.substring("hf://".length())),
                 "what is recorded is a valid source again");
         assertEquals(hub.repo("org/model").commit(), open(recorded).revision());
     }

@@ -13,7 +13,7 @@ import dev.wan.WanException;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
-import dev.wan.source.SourceRegistry;
+import dev.wan.internal.source.SourceRegistry;
 import dev.wan.source.SourceSession;
 import dev.wan.source.TransientSourceException;
 import dev.wan.testkit.s3.FaultProxy;
