@@ -1,7 +1,6 @@
 import dev.wan.gc.GarbageCollector;
 import dev.wan.gc.GcPlan;
 import dev.wan.gc.GcPolicy;
-import dev.wan.store.StoreLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +20,7 @@ public class GcPlanTime {
         GcPlan plan = null;
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            plan = new GarbageCollector(new StoreLayout(root), Clock.systemUTC(), policy).plan();
+            plan = GarbageCollector.at(root, Clock.systemUTC(), policy).plan();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double[] rest = java.util.Arrays.copyOfRange(ms, Math.min(1, runs - 1), runs);

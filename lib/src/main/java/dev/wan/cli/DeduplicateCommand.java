@@ -2,8 +2,8 @@ package dev.wan.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.wan.internal.store.Deduplicator;
 import dev.wan.internal.io.Fs;
+import dev.wan.internal.store.Deduplicator;
 import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.time.Clock;

@@ -2,9 +2,9 @@ package dev.wan.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.wan.store.DiskUsage;
 import dev.wan.internal.io.Fs;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.store.DiskUsage;
 import java.io.IOException;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -24,7 +24,7 @@ final class DiskUsageCommand extends Verb {
         long quota = config.settings().maxTotalSize().orElse(-1);
         DiskUsage.Report r;
         try {
-            r = DiskUsage.measure(layout, quota);
+            r = DiskUsage.measure(layout.root(), quota);
         } catch (IOException e) {
             throw Fs.map(e, "cannot measure " + layout.modelsDir());
         }

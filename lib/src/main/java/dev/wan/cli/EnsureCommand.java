@@ -8,10 +8,10 @@ import dev.wan.ensure.ModelStatus;
 import dev.wan.store.Placement;
 import java.time.Duration;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "ensure", mixinStandardHelpOptions = true,
         description = {"Make models complete and verified under MODELS_ROOT.",

@@ -2,10 +2,8 @@ package dev.wan.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wan.ensure.ModelEnsurer;
-import dev.wan.gc.GarbageCollector;
-import dev.wan.gc.GcPolicy;
 import dev.wan.manifest.ModelId;
-import java.time.Clock;
+import dev.wan.store.ModelPins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -26,9 +24,9 @@ final class PinCommand extends Verb {
         Output o = verb.output();
         ModelEnsurer ensurer = verb.common.ensurer(null);
         ModelId id = ModelId.parse(Selection.canonical(ensurer.manifest(), modelId, o.quiet ? null : o.err));
-        GarbageCollector gc = GarbageCollector.create(ensurer.config(), Clock.systemUTC(), GcPolicy.LEFTOVERS_ONLY);
-        boolean changed = pinned ? gc.pin(id, ensurer.config().lockTimeout())
-                : gc.unpin(id, ensurer.config().lockTimeout());
+        ModelPins pins = ModelPins.of(ensurer.config());
+        boolean changed = pinned ? pins.pin(id, ensurer.config().lockTimeout())
+                : pins.unpin(id, ensurer.config().lockTimeout());
         if (o.json) {
             ObjectNode doc = o.document(pinned ? "pin" : "unpin", true);
             doc.put("model", id.toString());

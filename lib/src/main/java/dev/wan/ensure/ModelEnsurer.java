@@ -1,33 +1,34 @@
 package dev.wan.ensure;
 
-import dev.wan.internal.ensure.EnsureJob;
-import dev.wan.internal.ensure.Transfer;
-import dev.wan.internal.ensure.Pools;
-import dev.wan.internal.ensure.SourceProbe;
-import dev.wan.internal.ensure.Inspector;
-import dev.wan.internal.ensure.ProgressThrottle;
-import dev.wan.internal.ensure.StagingProgress;
 import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.event.EventListener;
 import dev.wan.event.WanEvent;
+import dev.wan.internal.ensure.EnsureJob;
+import dev.wan.internal.ensure.Inspector;
+import dev.wan.internal.ensure.Pools;
+import dev.wan.internal.ensure.ProgressThrottle;
+import dev.wan.internal.ensure.SourceProbe;
+import dev.wan.internal.ensure.StagingProgress;
+import dev.wan.internal.ensure.Transfer;
+import dev.wan.internal.io.ContainedPath;
+import dev.wan.internal.io.Fs;
 import dev.wan.internal.lock.ModelLock;
+import dev.wan.internal.source.SourceRegistry;
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.store.ModelRecord;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.Manifests;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.SourceContext;
-import dev.wan.internal.source.SourceRegistry;
 import dev.wan.source.StorageBackend;
 import dev.wan.store.Check;
-import dev.wan.internal.store.FileRecord;
-import dev.wan.internal.io.Fs;
-import dev.wan.internal.store.ModelRecord;
 import dev.wan.store.Placement;
-import dev.wan.internal.store.StateStore;
-import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,8 +93,7 @@ public final class ModelEnsurer {
      * names it, and ensuring from that source fails with SOURCE_UNAVAILABLE saying so.
      */
     public static ModelEnsurer create(WanConfig config, Clock clock, List<StorageBackend> extraBackends) {
-        SourceRegistry registry = new SourceRegistry(SourceRegistry.builtIns());
-        extraBackends.forEach(registry::add);
+        SourceRegistry registry = new SourceRegistry(extraBackends);
         Manifest manifest = Manifests.load(config.manifest(), null);
         return new ModelEnsurer(config, manifest, registry, clock,
                 config.settings().sourceContext(config.localRoot()));
@@ -362,11 +362,11 @@ public final class ModelEnsurer {
             Path dir = layout.modelDir(spec.id());
             long started = System.nanoTime();
             List<FileSpec> present = spec.filesFor(variant).stream()
-                    .filter(f -> Files.isRegularFile(StoreLayout.resolveInside(dir, f.path()))).toList();
+                    .filter(f -> Files.isRegularFile(ContainedPath.resolveInside(dir, f.path()))).toList();
             events.on(new WanEvent.VerifyStarted(clock.instant(), spec.id(), variant, present.size(),
                     present.stream().mapToLong(FileSpec::size).sum()));
             for (FileSpec f : spec.filesFor(variant)) {
-                Path file = StoreLayout.resolveInside(dir, f.path());
+                Path file = ContainedPath.resolveInside(dir, f.path());
                 FileRecord old = records.get(f.path());
                 String expected = f.hasSha256() ? f.sha256() : old != null && !old.corrupt() ? old.sha256() : null;
                 boolean optional = spec.isOptional(f);

@@ -1,6 +1,5 @@
 package dev.wan.gc;
 
-import dev.wan.internal.io.Inodes;
 import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
@@ -11,13 +10,15 @@ import dev.wan.gc.GcPlan.Leftover;
 import dev.wan.gc.GcPlan.Preserved;
 import dev.wan.gc.GcPlan.Reason;
 import dev.wan.internal.TestHooks;
-import dev.wan.internal.lock.ModelLock;
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.io.Fs;
+import dev.wan.internal.io.Inodes;
+import dev.wan.internal.lock.ModelLock;
 import dev.wan.internal.store.ModelRecord;
 import dev.wan.internal.store.Pins;
 import dev.wan.internal.store.StateStore;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
+import dev.wan.store.ModelPins;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -65,17 +66,24 @@ public final class GarbageCollector {
 
     private final StoreLayout layout;
     private final StateStore states;
+    private final ModelPins pins;
     private final Clock clock;
     private final GcPolicy policy;
     private volatile ToLongFunction<Path> freeSpace = GarbageCollector::usableSpace;
 
     private Duration lockTimeout = WanConfig.DEFAULT_LOCK_TIMEOUT;
 
-    public GarbageCollector(StoreLayout layout, Clock clock, GcPolicy policy) {
+    GarbageCollector(StoreLayout layout, Clock clock, GcPolicy policy) {
         this.layout = layout;
         this.states = new StateStore(layout);
+        this.pins = ModelPins.at(layout.root(), clock);
         this.clock = clock;
         this.policy = policy;
+    }
+
+    /** The collector of the store at {@code modelsRoot} (MODELS_ROOT), with the default lock timeout. */
+    public static GarbageCollector at(Path modelsRoot, Clock clock, GcPolicy policy) {
+        return new GarbageCollector(new StoreLayout(modelsRoot), clock, policy);
     }
 
     public static GarbageCollector create(WanConfig config, Clock clock, GcPolicy policy) {
@@ -439,57 +447,16 @@ public final class GarbageCollector {
         }
     }
 
-    // ---------------------------------------------------------------- pins
+    // ---------------------------------------------------------------- pins (the guide's spelling)
 
-    /**
-     * Pins a model: GC never deletes it. Works for a model not on disk too (it stays pinned once
-     * ensured). Under the model's lock (waits up to {@code lockTimeout}), atomic state write.
-     * Returns false when it was pinned already.
-     */
-    public boolean pin(ModelId id, Duration lockTimeout) {
-        return setPinned(id, true, lockTimeout);
-    }
-
-    /** Unpins a model; returns false when it was not pinned. */
-    public boolean unpin(ModelId id, Duration lockTimeout) {
-        return setPinned(id, false, lockTimeout);
-    }
-
-    /** The guide's {@code gc.pin_model("t2v-A14B@2.2.0")}: {@link #pin} with this collector's lock timeout. */
+    /** The guide's {@code gc.pin_model("t2v-A14B@2.2.0")}: {@link ModelPins#pin} with this collector's lock timeout. */
     public boolean pinModel(String modelId) {
-        return pin(ModelId.parse(modelId), lockTimeout);
+        return pins.pin(ModelId.parse(modelId), lockTimeout);
     }
 
-    /** The guide's {@code gc.unpin_model(…)}: {@link #unpin} with this collector's lock timeout. */
+    /** The guide's {@code gc.unpin_model(…)}: {@link ModelPins#unpin} with this collector's lock timeout. */
     public boolean unpinModel(String modelId) {
-        return unpin(ModelId.parse(modelId), lockTimeout);
-    }
-
-    /**
-     * Pin: marker first, then the state's field; unpin: the state's field first, then the marker.
-     * A crash in between leaves the model pinned (either place pins), never unpinned by accident.
-     * A damaged state file is left for {@code ensure} to re-verify and rewrite (the marker alone
-     * records the pin meanwhile); a damaged marker is replaced or removed.
-     */
-    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
-    private boolean setPinned(ModelId id, boolean pinned, Duration lockTimeout) {
-        try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, pinned ? "pin" : "unpin",
-                lockTimeout, clock, h -> { })) {
-            StateStore.View view = states.load(id);
-            boolean was = view.stateSaysPinned() || view.pin().mark() == Pins.Mark.PINNED;
-            boolean rewriteState = view.stateProblem() == null && view.stateSaysPinned() != pinned
-                    && (view.recorded() || pinned); // an absent state is written only to pin before ensure
-            if (pinned) {
-                states.pins().pin(id);
-            }
-            if (rewriteState) {
-                states.write(view.record().withPinned(pinned));
-            }
-            if (!pinned) {
-                states.pins().unpin(id);
-            }
-            return was != pinned;
-        }
+        return pins.unpin(ModelId.parse(modelId), lockTimeout);
     }
 
     // ---------------------------------------------------------------- helpers

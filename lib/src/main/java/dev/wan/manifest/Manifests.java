@@ -1,9 +1,9 @@
 package dev.wan.manifest;
 
-import dev.wan.internal.manifest.ManifestParser;
-import dev.wan.internal.manifest.TomlNesting;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.manifest.ManifestParser;
+import dev.wan.internal.manifest.TomlNesting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

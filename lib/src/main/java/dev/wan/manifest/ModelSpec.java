@@ -1,8 +1,8 @@
 package dev.wan.manifest;
 
-import dev.wan.internal.manifest.Glob;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.manifest.Glob;
 import java.util.List;
 
 /** A model as declared in the manifest: its files, variants and sources in priority order. */

@@ -1,8 +1,8 @@
 package dev.wan.store;
 
+import dev.wan.internal.store.StoreFiles;
 import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -11,11 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * What the model directories take on disk, counting each inode once (hardlinked copies share
@@ -57,10 +55,15 @@ public final class DiskUsage {
     private DiskUsage() {
     }
 
-    public static Report measure(StoreLayout layout, long quotaBytes) throws IOException {
+    /**
+     * Measures the model directories of the store at {@code modelsRoot} (MODELS_ROOT); reads only
+     * directory listings and file attributes. {@code quotaBytes}: -1 when there is none.
+     */
+    public static Report measure(Path modelsRoot, long quotaBytes) throws IOException {
+        StoreLayout layout = new StoreLayout(modelsRoot);
         Map<String, List<Path>> filesByModel = new TreeMap<>();
-        for (Path dir : modelDirs(layout)) {
-            filesByModel.put(dir.getFileName().toString(), regularFiles(dir));
+        for (Path dir : StoreFiles.modelDirs(layout)) {
+            filesByModel.put(dir.getFileName().toString(), StoreFiles.regularFiles(dir));
         }
         Map<Object, Inode> inodes = new HashMap<>();
         Map<Object, Set<String>> owners = new HashMap<>();
@@ -143,50 +146,10 @@ public final class DiskUsage {
         return text == null || text.isBlank() ? -1 : ByteSize.parse(text);
     }
 
-    /** Model directories under {@code wan22/} (a symlinked model directory counts; its target is read). */
-    public static List<Path> modelDirs(StoreLayout layout) throws IOException {
-        List<Path> dirs = new ArrayList<>();
-        if (!Files.isDirectory(layout.modelsDir())) {
-            return dirs;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.modelsDir())) {
-            for (Path p : ds) {
-                if (Files.isDirectory(p) && !p.getFileName().toString().startsWith(".")) {
-                    dirs.add(p);
-                }
-            }
-        }
-        dirs.sort(null);
-        return dirs;
-    }
-
-    /** Regular files below a model directory, not following symlinks inside it. */
-    public static List<Path> regularFiles(Path modelDir) throws IOException {
-        try (Stream<Path> walk = Files.walk(modelDir.toRealPath())) {
-            List<Path> real = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
-            Path realDir = modelDir.toRealPath();
-            return real.stream().map(p -> modelDir.resolve(realDir.relativize(p))).toList();
-        }
-    }
-
-    /** Hard links to a file; 1 where the filesystem cannot tell (each path then counts alone). */
-    public static int linkCount(Path f) {
-        try {
-            return ((Number) Files.getAttribute(f, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
-        } catch (IOException | RuntimeException e) {
-            return 1;
-        }
-    }
-
-    /** What identifies a file's bytes: its inode (fileKey), or its path where there is none. */
-    public static Object inodeKey(Path f, BasicFileAttributes a) {
-        return a.fileKey() != null ? a.fileKey() : f.toAbsolutePath().toString();
-    }
-
     private static Inode inode(Path f) {
         try {
             BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return new Inode(inodeKey(f, a), a.size(), linkCount(f));
+            return new Inode(StoreFiles.inodeKey(f, a), a.size(), StoreFiles.linkCount(f));
         } catch (IOException e) {
             return null;
         }

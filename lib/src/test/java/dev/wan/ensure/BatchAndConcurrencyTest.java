@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.manifest.SourceRef;
-import dev.wan.source.local.LocalBackend;
-import dev.wan.source.StorageBackend;
-import java.io.IOException;
-import java.io.InputStream;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
+import dev.wan.source.StorageBackend;
+import dev.wan.source.local.LocalBackend;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

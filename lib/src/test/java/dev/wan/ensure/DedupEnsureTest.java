@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.FileRecord;
-import dev.wan.store.Placement;
 import dev.wan.internal.store.StateStore;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
+import dev.wan.store.Placement;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.event.WanEvent;
-import dev.wan.manifest.FileSpec;
-import dev.wan.manifest.ModelId;
-import dev.wan.store.Check;
 import dev.wan.internal.store.ModelRecord;
 import dev.wan.internal.store.StateStore;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.FileSpec;
+import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

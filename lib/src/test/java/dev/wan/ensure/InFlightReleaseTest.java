@@ -1,11 +1,11 @@
 package dev.wan.ensure;
 
-import dev.wan.internal.ensure.InFlight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.wan.ErrorCode;
 import dev.wan.event.WanEvent;
+import dev.wan.internal.ensure.InFlight;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

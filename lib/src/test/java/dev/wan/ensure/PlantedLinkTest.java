@@ -1,6 +1,5 @@
 package dev.wan.ensure;
 
-import dev.wan.internal.ensure.Preflight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,9 +10,10 @@ import dev.wan.WanException;
 import dev.wan.gc.GarbageCollector;
 import dev.wan.gc.GcPolicy;
 import dev.wan.gc.GcResult;
+import dev.wan.internal.ensure.Preflight;
 import dev.wan.internal.lock.ModelLock;
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ class PlantedLinkTest {
 
     private GarbageCollector gc(GcPolicy policy) {
         // an hour ahead: what the test just created is older than the (zero) grace, whatever the clock's tick
-        return new GarbageCollector(layout, Clock.offset(Clock.systemUTC(), Duration.ofHours(1)),
+        return GarbageCollector.at(layout.root(), Clock.offset(Clock.systemUTC(), Duration.ofHours(1)),
                 new GcPolicy(policy.maxTotalSize(), policy.maxModelAge(), policy.minFreeBytes(), Duration.ZERO));
     }
 

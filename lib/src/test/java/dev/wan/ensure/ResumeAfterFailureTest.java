@@ -1,12 +1,12 @@
 package dev.wan.ensure;
 
-import dev.wan.internal.ensure.Downloader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.event.WanEvent;
+import dev.wan.internal.ensure.Downloader;
 import dev.wan.testkit.hub.Content;
 import dev.wan.testkit.hub.Fault;
 import dev.wan.testkit.hub.HubContexts;

@@ -8,12 +8,13 @@ import dev.wan.ensure.Fixtures;
 import dev.wan.gc.GcPlan.Keep;
 import dev.wan.gc.GcPlan.Kind;
 import dev.wan.gc.GcPlan.Reason;
-import dev.wan.lock.LockHolderMain;
 import dev.wan.internal.lock.ModelLock;
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.ModelRecord;
 import dev.wan.internal.store.StateStore;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.lock.LockHolderMain;
+import dev.wan.manifest.ModelId;
+import dev.wan.store.ModelPins;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,10 @@ class GarbageCollectorTest {
     Path root;
 
     private final MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(100)));
+
+    private ModelPins pins() {
+        return ModelPins.at(layout().root(), clock);
+    }
 
     private StoreLayout layout() {
         return new StoreLayout(root);
@@ -302,8 +307,8 @@ class GarbageCollectorTest {
         StateStore states = new StateStore(layout());
         ModelRecord before = states.read(id).orElseThrow();
 
-        assertTrue(gc.pin(id, Duration.ofSeconds(5)));
-        assertFalse(gc.pin(id, Duration.ofSeconds(5)));
+        assertTrue(pins().pin(id, Duration.ofSeconds(5)));
+        assertFalse(pins().pin(id, Duration.ofSeconds(5)));
         ModelRecord pinned = states.read(id).orElseThrow();
         GcPlan plan = gc.plan();
 
@@ -311,7 +316,7 @@ class GarbageCollectorTest {
         assertEquals(before.lastUsed(), pinned.lastUsed());
         assertEquals(before.completedAt(), pinned.completedAt());
         assertTrue(plan.deletions().isEmpty());
-        assertTrue(gc.unpin(id, Duration.ofSeconds(5)));
+        assertTrue(pins().unpin(id, Duration.ofSeconds(5)));
         assertFalse(states.read(id).orElseThrow().pinned());
         assertEquals(List.of("m@1.0.0"), names(gc.plan().deletions()));
     }

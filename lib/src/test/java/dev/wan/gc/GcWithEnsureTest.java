@@ -10,8 +10,9 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
 import dev.wan.ensure.ModelStatus;
 import dev.wan.gc.GcPlan.Kind;
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
+import dev.wan.store.ModelPins;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -105,7 +106,7 @@ class GcWithEnsureTest {
 
     @Test
     void pinSurvivesEnsureAndShowsInStatus() {
-        evictEverything().pin(ModelId.parse(ID), java.time.Duration.ofSeconds(5));
+        ModelPins.at(root, Clock.systemUTC()).pin(ModelId.parse(ID), java.time.Duration.ofSeconds(5));
 
         ensurer.ensure(ID);
         GcResult r = evictEverything().collect(false);

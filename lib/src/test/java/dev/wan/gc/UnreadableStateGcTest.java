@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ensure.Fixtures;
 import dev.wan.gc.GcPlan.Keep;
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.ModelRecord;
 import dev.wan.internal.store.Pins;
 import dev.wan.internal.store.StateStore;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
+import dev.wan.store.ModelPins;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ class UnreadableStateGcTest {
     Path root;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+
+    private ModelPins pins() {
+        return ModelPins.at(layout().root(), clock);
+    }
 
     private StoreLayout layout() {
         return new StoreLayout(root);
@@ -91,10 +96,10 @@ class UnreadableStateGcTest {
     void aPinLivesInTheMarkerAndTheStateAndUnpinRemovesBoth() throws Exception {
         model(false);
 
-        boolean pinned = gc().pin(ID, WAIT);
+        boolean pinned = pins().pin(ID, WAIT);
         boolean inState = Files.readString(layout().stateFile(ID)).contains("\"pinned\" : true");
         boolean marker = Files.isRegularFile(root.resolve(".pins/m@1.0.0"), LinkOption.NOFOLLOW_LINKS);
-        boolean unpinned = gc().unpin(ID, WAIT);
+        boolean unpinned = pins().unpin(ID, WAIT);
 
         assertTrue(pinned);
         assertTrue(inState);
@@ -109,7 +114,7 @@ class UnreadableStateGcTest {
         model(false);
         Files.writeString(layout().stateFile(ID), "garbage");
 
-        assertTrue(gc().pin(ID, WAIT));
+        assertTrue(pins().pin(ID, WAIT));
 
         assertEquals("garbage", Files.readString(layout().stateFile(ID)));
         assertEquals(Pins.Mark.PINNED, states().load(ID).pin().mark());
@@ -132,7 +137,7 @@ class UnreadableStateGcTest {
         model(false);
         Files.createSymbolicLink(root.resolve(".pins"), elsewhere);
 
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.wan.WanException.class, () -> gc().pin(ID, WAIT));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.wan.WanException.class, () -> pins().pin(ID, WAIT));
 
         assertEquals(dev.wan.ErrorCode.PATH_TRAVERSAL_DETECTED, e.code());
         try (var s = Files.list(elsewhere)) {

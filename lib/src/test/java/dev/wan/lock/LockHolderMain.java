@@ -1,7 +1,7 @@
 package dev.wan.lock;
 
-import dev.wan.internal.lock.ModelLock;
 import dev.wan.WanException;
+import dev.wan.internal.lock.ModelLock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.wan.lock;
 
-import dev.wan.internal.lock.ModelLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.lock.ModelLock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,5 @@
 package dev.wan.manifest;
 
-import dev.wan.internal.manifest.Glob;
-import dev.wan.internal.manifest.SourceUris;
-import dev.wan.internal.manifest.ModelPaths;
 import static dev.wan.manifest.ManifestFixtures.onlyError;
 import static dev.wan.manifest.ManifestFixtures.validate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
+import dev.wan.internal.manifest.Glob;
+import dev.wan.internal.manifest.ModelPaths;
+import dev.wan.internal.manifest.SourceUris;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Files;

@@ -1,15 +1,15 @@
 package dev.wan.store;
 
-import dev.wan.internal.store.StoreLayout;
-import dev.wan.internal.store.StateStore;
-import dev.wan.internal.store.ContentIndex;
-import dev.wan.internal.store.FileRecord;
-import dev.wan.internal.store.ModelRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ensure.Fixtures;
+import dev.wan.internal.store.ContentIndex;
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.store.ModelRecord;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.ModelId;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

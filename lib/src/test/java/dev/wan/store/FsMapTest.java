@@ -1,11 +1,11 @@
 package dev.wan.store;
 
-import dev.wan.internal.io.Fs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.io.Fs;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,5 @@
 package dev.wan.store;
 
-import dev.wan.internal.store.StoreLayout;
-import dev.wan.internal.store.StateStore;
-import dev.wan.internal.store.Deduplicator;
-import dev.wan.internal.store.FileRecord;
-import dev.wan.internal.store.ModelRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.wan.ensure.Fixtures;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
+import dev.wan.internal.store.Deduplicator;
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.store.ModelRecord;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.ModelId;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package dev.wan.store;
 
-import dev.wan.internal.store.StoreLayout;
-import dev.wan.internal.store.StateStore;
-import dev.wan.internal.store.StateCodec;
-import dev.wan.internal.store.FileRecord;
-import dev.wan.internal.store.ModelRecord;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.store.ModelRecord;
+import dev.wan.internal.store.StateCodec;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.ModelId;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,5 @@
 package dev.wan.store;
 
-import dev.wan.internal.store.StoreLayout;
-import dev.wan.internal.store.StateStore;
-import dev.wan.internal.store.FileRecord;
-import dev.wan.internal.store.ModelRecord;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.store.FileRecord;
+import dev.wan.internal.store.ModelRecord;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.ModelId;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

@@ -13,6 +13,7 @@ import dev.wan.gc.GcResult;
 import dev.wan.manifest.ModelId;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.store.ByteSize;
+import dev.wan.store.ModelPins;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,8 +77,9 @@ final class Operator {
                 boolean pin = c.kind() == Command.Kind.PIN;
                 model.actionStarted(c.model(), pin ? "pin" : "unpin");
                 work(c.model(), () -> {
-                    boolean changed = pin ? gc(GcPolicy.LEFTOVERS_ONLY).pin(ModelId.parse(c.model()), PIN_LOCK_TIMEOUT)
-                            : gc(GcPolicy.LEFTOVERS_ONLY).unpin(ModelId.parse(c.model()), PIN_LOCK_TIMEOUT);
+                    ModelPins pins = ModelPins.of(ensurer.config());
+                    boolean changed = pin ? pins.pin(ModelId.parse(c.model()), PIN_LOCK_TIMEOUT)
+                            : pins.unpin(ModelId.parse(c.model()), PIN_LOCK_TIMEOUT);
                     String what = pin ? "pinned" : "unpinned";
                     return m -> m.actionFinished(c.model(), EventLog.Level.OK,
                             c.model() + (changed ? ": " + what : ": was already " + what));

@@ -6,7 +6,6 @@ import dev.wan.ensure.ModelStatus;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.manifest.SourceRef;
 import dev.wan.store.DiskUsage;
-import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ final class StoreReader {
         try {
             Map<String, Long> diskBytes = new HashMap<>();
             try {
-                DiskUsage.Report usage = DiskUsage.measure(new StoreLayout(ensurer.config().modelsRoot()), quotaBytes);
+                DiskUsage.Report usage = DiskUsage.measure(ensurer.config().modelsRoot(), quotaBytes);
                 usage.models().forEach(m -> diskBytes.put(m.model(), m.bytes()));
                 disk = new StoreSnapshot.Disk(usage.bytes(), usage.freeBytes(), usage.quotaBytes());
             } catch (IOException e) {

@@ -2,12 +2,12 @@ package dev.wan.internal.ensure;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.io.Fs;
+import dev.wan.source.RangeNotSupportedException;
 import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
-import dev.wan.source.RangeNotSupportedException;
 import dev.wan.source.SourceSession;
 import dev.wan.source.TransientSourceException;
-import dev.wan.internal.io.Fs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -1,16 +1,17 @@
 package dev.wan.internal.ensure;
 
-import dev.wan.ensure.FileStatus;
 import dev.wan.ensure.FileState;
+import dev.wan.ensure.FileStatus;
 import dev.wan.ensure.ModelState;
 import dev.wan.ensure.ModelStatus;
+import dev.wan.internal.io.ContainedPath;
 import dev.wan.internal.lock.ModelLock;
-import dev.wan.manifest.FileSpec;
-import dev.wan.manifest.ModelSpec;
 import dev.wan.internal.store.FileRecord;
 import dev.wan.internal.store.ModelRecord;
 import dev.wan.internal.store.StateStore;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.FileSpec;
+import dev.wan.manifest.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -41,7 +42,7 @@ public final class Inspector {
         long total = 0;
         for (FileSpec f : spec.filesFor(variant)) {
             FileRecord r = record.files().get(f.path());
-            FileState state = stateOf(f, StoreLayout.resolveInside(dir, f.path()), r);
+            FileState state = stateOf(f, ContainedPath.resolveInside(dir, f.path()), r);
             boolean optional = spec.isOptional(f);
             // one size everywhere (status, list, disk-usage of a complete model): every file of the
             // variant, optional components included, as ensure fetches them

@@ -1,5 +1,9 @@
 package dev.wan.internal.ensure;
 
+import dev.wan.event.EventListener;
+import dev.wan.event.WanEvent;
+import dev.wan.manifest.ModelId;
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
@@ -20,6 +24,11 @@ public final class ProgressThrottle implements LongConsumer {
 
     public ProgressThrottle(LongConsumer sink) {
         this(sink, System::nanoTime);
+    }
+
+    /** Progress of one file of one model as {@link WanEvent.BytesTransferred} events. */
+    public static ProgressThrottle of(EventListener events, Clock clock, ModelId id, String path) {
+        return new ProgressThrottle(n -> events.on(new WanEvent.BytesTransferred(clock.instant(), id, path, n)));
     }
 
     ProgressThrottle(LongConsumer sink, LongSupplier nanoTime) {

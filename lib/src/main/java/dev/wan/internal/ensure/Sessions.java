@@ -1,8 +1,8 @@
 package dev.wan.internal.ensure;
 
+import dev.wan.internal.source.SourceRegistry;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.SourceContext;
-import dev.wan.internal.source.SourceRegistry;
 import dev.wan.source.SourceSession;
 import java.io.IOException;
 import java.io.InterruptedIOException;

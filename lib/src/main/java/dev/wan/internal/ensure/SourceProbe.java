@@ -1,14 +1,14 @@
 package dev.wan.internal.ensure;
 
-import dev.wan.ensure.SourceCheck;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.ensure.SourceCheck;
+import dev.wan.internal.source.SourceRegistry;
 import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.ModelSpec;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
-import dev.wan.internal.source.SourceRegistry;
 import dev.wan.source.SourceSession;
 import java.io.IOException;
 import java.io.InputStream;

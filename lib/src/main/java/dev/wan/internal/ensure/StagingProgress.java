@@ -1,7 +1,7 @@
 package dev.wan.internal.ensure;
 
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

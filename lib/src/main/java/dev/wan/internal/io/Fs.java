@@ -1,8 +1,8 @@
 package dev.wan.internal.io;
 
-import dev.wan.internal.store.StoreLayout;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.store.StoreLayout;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -410,5 +410,25 @@ public final class Fs {
         String detail = e instanceof FileSystemException fse && fse.getReason() != null ? fse.getReason() : reason;
         return new WanException(ErrorCode.FILESYSTEM_ERROR, what + ": " + detail,
                 "check the disk and permissions under MODELS_ROOT", List.of(), e);
+    }
+
+    /** Hardlinks {@code link} to {@code existing}; false where that is impossible (another filesystem, no links). */
+    public static boolean tryLink(Path existing, Path link) {
+        try {
+            Files.createLink(link, existing);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // the caller copies instead
+        }
+    }
+
+    /** Whether the failure (or one of its causes) is a full disk. */
+    public static boolean isNoSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

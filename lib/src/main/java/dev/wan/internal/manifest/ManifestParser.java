@@ -1,13 +1,13 @@
 package dev.wan.internal.manifest;
 
+import dev.wan.ErrorCode;
 import dev.wan.manifest.FileSpec;
 import dev.wan.manifest.Manifest;
-import dev.wan.manifest.SourceRef;
-import dev.wan.manifest.ManifestProblem;
-import dev.wan.manifest.ModelSpec;
-import dev.wan.manifest.ModelId;
-import dev.wan.ErrorCode;
 import dev.wan.manifest.ManifestProblem.Severity;
+import dev.wan.manifest.ManifestProblem;
+import dev.wan.manifest.ModelId;
+import dev.wan.manifest.ModelSpec;
+import dev.wan.manifest.SourceRef;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;

@@ -1,36 +1,53 @@
 package dev.wan.internal.source;
 
-import dev.wan.source.local.LocalBackend;
-import dev.wan.source.StorageBackend;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.manifest.SourceRef;
+import dev.wan.source.StorageBackend;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The backends wan can use: the built-ins, any found through {@link ServiceLoader} (a jar on the
- * class path with {@code META-INF/services/dev.wan.source.StorageBackend}), and any added in code.
- * A backend added later wins over an earlier one for the same scheme.
+ * The backends wan can use: every one found through {@link ServiceLoader} (the built-ins register
+ * themselves in wan's own {@code META-INF/services/dev.wan.source.StorageBackend}, exactly as a backend
+ * jar on the class path does), then any added in code. A backend added later wins over an earlier
+ * one for the same scheme; built-ins come first, so a plugin jar can replace one.
  */
 public final class SourceRegistry {
+    private static final String BUILT_IN_PACKAGE = "dev.wan.source.";
+
     private final List<StorageBackend> backends = new CopyOnWriteArrayList<>();
 
-    public SourceRegistry(List<StorageBackend> builtIns) {
-        backends.addAll(builtIns);
-        ServiceLoader.load(StorageBackend.class).forEach(backends::add);
+    /** The discovered backends, then {@code added} (in that order). */
+    public SourceRegistry(List<StorageBackend> added) {
+        backends.addAll(discovered());
+        backends.addAll(added);
     }
 
-    /** The backends every wan has. */
-    public static List<StorageBackend> builtIns() {
-        return List.of(new LocalBackend(), new dev.wan.source.hf.HfBackend(), new dev.wan.source.http.HttpBackend(),
-                new dev.wan.source.s3.S3Backend());
+    /**
+     * Backends on the class path: looked up through wan's own class loader (the built-ins, and jars
+     * beside wan's) and the thread's context loader (JShell and JBang put a script's jars there),
+     * one instance per class, wan's own first.
+     */
+    static List<StorageBackend> discovered() {
+        Map<Class<?>, StorageBackend> found = new LinkedHashMap<>();
+        for (ClassLoader loader : new ClassLoader[] {StorageBackend.class.getClassLoader(),
+                Thread.currentThread().getContextClassLoader()}) {
+            if (loader != null) {
+                ServiceLoader.load(StorageBackend.class, loader).forEach(b -> found.putIfAbsent(b.getClass(), b));
+            }
+        }
+        List<StorageBackend> ordered = new ArrayList<>(found.values());
+        ordered.sort(Comparator.comparing(b -> !b.getClass().getName().startsWith(BUILT_IN_PACKAGE)));
+        return ordered;
     }
-
     public void add(StorageBackend backend) {
         backends.add(backend);
     }

@@ -1,10 +1,11 @@
 package dev.wan.internal.store;
 
-import dev.wan.internal.io.Fs;
-import dev.wan.internal.io.BoundedRead;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.internal.io.BoundedRead;
+import dev.wan.internal.io.ContainedPath;
+import dev.wan.internal.io.Fs;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -257,7 +258,7 @@ public final class ContentIndex {
         try {
             ModelId model = ModelId.parse(e.model());
             Path dir = layout.modelDir(model);
-            Path file = StoreLayout.resolveInside(dir, e.path());
+            Path file = ContainedPath.resolveInside(dir, e.path());
             if (!file.getParent().equals(dir)) {
                 StoreLayout.requireNoLinks(dir, file.getParent()); // the model directory itself may be a link
             }

@@ -1,10 +1,9 @@
 package dev.wan.internal.store;
 
-import dev.wan.store.Placement;
-import dev.wan.store.DiskUsage;
 import dev.wan.WanException;
 import dev.wan.internal.lock.ModelLock;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Placement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -312,19 +311,19 @@ public final class Deduplicator {
         strays.clear();
         List<Found> all = new ArrayList<>();
         layout.requireOwned(layout.modelsDir());
-        for (Path dir : DiskUsage.modelDirs(layout)) {
+        for (Path dir : StoreFiles.modelDirs(layout)) {
             if (Files.isSymbolicLink(dir)) {
                 continue; // the operator's model on another disk: left alone, as gc does
             }
             String model = dir.getFileName().toString();
-            for (Path file : DiskUsage.regularFiles(dir)) {
+            for (Path file : StoreFiles.regularFiles(dir)) {
                 if (file.getFileName().toString().contains(".wan-dedup-")) {
                     strays.computeIfAbsent(model, m -> new ArrayList<>()).add(file); // a killed run's: removed under the lock
                     continue;
                 }
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                int nlink = DiskUsage.linkCount(file);
-                Object key = DiskUsage.inodeKey(file, a);
+                int nlink = StoreFiles.linkCount(file);
+                Object key = StoreFiles.inodeKey(file, a);
                 all.add(new Found(model, dir.relativize(file).toString().replace('\\', '/'), file, key, a.size(),
                         a.lastModifiedTime().toMillis(), nlink));
             }

@@ -1,7 +1,7 @@
 package dev.wan.internal.store;
 
-import dev.wan.store.Placement;
 import dev.wan.store.Check;
+import dev.wan.store.Placement;
 import java.time.Instant;
 
 /**

@@ -1,7 +1,7 @@
 package dev.wan.internal.store;
 
-import dev.wan.internal.io.Fs;
 import dev.wan.internal.io.BoundedRead;
+import dev.wan.internal.io.Fs;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,7 +1,5 @@
 package dev.wan.internal.store;
 
-import dev.wan.store.Placement;
-import dev.wan.store.Check;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
@@ -9,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
+import dev.wan.store.Placement;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,8 +1,9 @@
 package dev.wan.internal.store;
 
-import dev.wan.internal.io.Fs;
-import dev.wan.internal.io.BoundedRead;
 import dev.wan.WanException;
+import dev.wan.internal.io.BoundedRead;
+import dev.wan.internal.io.ContainedPath;
+import dev.wan.internal.io.Fs;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -167,7 +168,7 @@ public final class StateStore {
                 return r;
             }
             try {
-                Path file = StoreLayout.resolveInside(dir, path);
+                Path file = ContainedPath.resolveInside(dir, path);
                 if (!file.getParent().equals(dir)) {
                     StoreLayout.requireNoLinks(dir, file.getParent()); // dir itself may be a link to another disk
                 }

@@ -1,8 +1,9 @@
 package dev.wan.internal.store;
 
-import dev.wan.internal.io.Fs;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.io.ContainedPath;
+import dev.wan.internal.io.Fs;
 import dev.wan.manifest.ModelId;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -106,42 +107,12 @@ public final class StoreLayout {
     }
 
     public Path journalFile(ModelId id, String path) {
-        return resolveInside(journalDir(id), path + ".json");
+        return ContainedPath.resolveInside(journalDir(id), path + ".json");
     }
 
     /** The staging prefix of a model: every .tmp entry starting with it belongs to that model. */
     public String stagingPrefix(ModelId id) {
         return id + ".";
-    }
-
-    /**
-     * Resolves a manifest or listing path inside a directory, refusing anything that would land
-     * outside it (the validator rejects such paths too; this is the last line of defence).
-     */
-    public static Path resolveInside(Path dir, String relative) {
-        Path resolved = dir.resolve(relative).normalize();
-        if (!resolved.startsWith(dir) || resolved.equals(dir)) {
-            throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED,
-                    "path '" + relative + "' would escape " + dir, "fix the manifest or source listing");
-        }
-        return resolved;
-    }
-
-    /**
-     * As {@link #resolveInside}, for a path wan will write: also refuses a path that passes through
-     * a symlinked directory below {@code dir}, because the write would land outside MODELS_ROOT.
-     * ({@code dir} itself may be a symlink: operators move big models to other disks that way.)
-     */
-    public static Path resolveForWrite(Path dir, String relative) {
-        Path resolved = resolveInside(dir, relative);
-        for (Path p = resolved.getParent(); p != null && !p.equals(dir); p = p.getParent()) {
-            if (Files.isSymbolicLink(p)) {
-                throw new WanException(ErrorCode.PATH_TRAVERSAL_DETECTED, "'" + relative + "' passes through the symlink "
-                        + p + ", which would put model files outside " + dir,
-                        "replace the symlink with a real directory (or symlink the whole model directory instead)");
-            }
-        }
-        return resolved;
     }
 
     /**

@@ -2,8 +2,8 @@ package dev.wan.source.hf;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
-import dev.wan.manifest.SourceRef;
 import dev.wan.internal.manifest.SourceUris;
+import dev.wan.manifest.SourceRef;
 
 /** {@code hf://org/repo[@revision]}: a model repository and the revision asked for (default main). */
 record HfRepo(String id, String revision) {

@@ -1,7 +1,7 @@
 package dev.wan.source.hf;
 
-import dev.wan.source.SourceContext;
 import dev.wan.internal.http.Redact;
+import dev.wan.source.SourceContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

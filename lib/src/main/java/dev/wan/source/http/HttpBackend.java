@@ -1,11 +1,11 @@
 package dev.wan.source.http;
 
-import dev.wan.internal.http.HttpTransport;
-import dev.wan.internal.http.Redact;
-import dev.wan.internal.http.Digests;
-import dev.wan.internal.http.ContentRange;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.http.ContentRange;
+import dev.wan.internal.http.Digests;
+import dev.wan.internal.http.HttpTransport;
+import dev.wan.internal.http.Redact;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;

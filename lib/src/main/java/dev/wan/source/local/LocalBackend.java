@@ -1,14 +1,14 @@
 package dev.wan.source.local;
 
-import dev.wan.internal.io.BoundedInputStream;
-import dev.wan.source.SourceSession;
-import dev.wan.source.SourceContext;
-import dev.wan.source.RemoteFile;
-import dev.wan.source.StorageBackend;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.io.BoundedInputStream;
+import dev.wan.internal.io.ContainedPath;
 import dev.wan.manifest.SourceRef;
-import dev.wan.internal.store.StoreLayout;
+import dev.wan.source.RemoteFile;
+import dev.wan.source.SourceContext;
+import dev.wan.source.SourceSession;
+import dev.wan.source.StorageBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -41,7 +41,7 @@ public final class LocalBackend implements StorageBackend {
     static Path directory(SourceRef source, Path localRoot) {
         String body = source.uri().substring(source.scheme().length() + "://".length());
         return switch (source.scheme()) {
-            case "local" -> StoreLayout.resolveInside(localRoot, body);
+            case "local" -> ContainedPath.resolveInside(localRoot, body);
             case "file" -> fileDirectory(source);
             default -> throw new IllegalArgumentException("not a local source: " + source);
         };
@@ -60,7 +60,7 @@ public final class LocalBackend implements StorageBackend {
     private record Session(SourceRef source, Path dir) implements SourceSession {
         @Override
         public RemoteFile stat(String path) throws IOException {
-            Path file = StoreLayout.resolveInside(dir, path);
+            Path file = ContainedPath.resolveInside(dir, path);
             try {
                 return new RemoteFile(path, Files.size(file), null);
             } catch (NoSuchFileException e) {
@@ -70,7 +70,7 @@ public final class LocalBackend implements StorageBackend {
 
         @Override
         public InputStream read(String path, long offset, long length) throws IOException {
-            Path file = StoreLayout.resolveInside(dir, path);
+            Path file = ContainedPath.resolveInside(dir, path);
             try {
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                 ch.position(offset);
@@ -83,7 +83,7 @@ public final class LocalBackend implements StorageBackend {
 
         @Override
         public Optional<Path> localPath(String path) {
-            return Optional.of(StoreLayout.resolveInside(dir, path));
+            return Optional.of(ContainedPath.resolveInside(dir, path));
         }
 
         @Override

@@ -1,12 +1,12 @@
 package dev.wan.internal.ensure;
 
-import dev.wan.ensure.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.ensure.Fixtures;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.RetryPolicy;

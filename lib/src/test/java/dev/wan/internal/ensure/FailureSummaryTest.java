@@ -1,7 +1,5 @@
 package dev.wan.internal.ensure;
 
-import dev.wan.ensure.ModelEnsurer;
-import dev.wan.ensure.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.ensure.Fixtures;
+import dev.wan.ensure.ModelEnsurer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

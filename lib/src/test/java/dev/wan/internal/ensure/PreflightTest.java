@@ -1,9 +1,5 @@
 package dev.wan.internal.ensure;
 
-import dev.wan.ensure.ModelEnsurer;
-import dev.wan.ensure.ModelState;
-import dev.wan.ensure.Fixtures;
-import dev.wan.ensure.BatchAndConcurrencyTest;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
+import dev.wan.ensure.BatchAndConcurrencyTest;
+import dev.wan.ensure.Fixtures;
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.ModelState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

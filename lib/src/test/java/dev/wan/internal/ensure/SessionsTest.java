@@ -3,10 +3,10 @@ package dev.wan.internal.ensure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.wan.internal.source.SourceRegistry;
 import dev.wan.manifest.SourceRef;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
-import dev.wan.internal.source.SourceRegistry;
 import dev.wan.source.SourceSession;
 import dev.wan.source.StorageBackend;
 import java.io.InputStream;

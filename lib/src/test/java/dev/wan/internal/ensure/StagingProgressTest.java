@@ -2,8 +2,8 @@ package dev.wan.internal.ensure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.wan.manifest.ModelId;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.manifest.ModelId;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.wan.internal.manifest;
 
-import dev.wan.manifest.FileSpec;
-import dev.wan.manifest.Manifests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wan.manifest.FileSpec;
+import dev.wan.manifest.Manifests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,13 +1,13 @@
 package dev.wan.internal.store;
 
-import dev.wan.store.Check;
-import dev.wan.store.Placement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ensure.Fixtures;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
+import dev.wan.store.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

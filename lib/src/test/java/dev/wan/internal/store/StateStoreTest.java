@@ -1,7 +1,5 @@
 package dev.wan.internal.store;
 
-import dev.wan.store.Check;
-import dev.wan.store.Placement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +8,8 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
 import dev.wan.event.WanEvent;
 import dev.wan.manifest.ModelId;
+import dev.wan.store.Check;
+import dev.wan.store.Placement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package dev.wan.internal.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.io.ContainedPath;
 import dev.wan.manifest.ModelId;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class StoreLayoutTest {
     void resolveInsideRejectsPathsThatLeaveOrEqualTheDirectory(String relative) {
         Path dir = root.resolve("wan22/m@1.0.0");
 
-        WanException e = assertThrows(WanException.class, () -> StoreLayout.resolveInside(dir, relative));
+        WanException e = assertThrows(WanException.class, () -> ContainedPath.resolveInside(dir, relative));
 
         assertEquals(ErrorCode.PATH_TRAVERSAL_DETECTED, e.code());
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
@@ -37,7 +37,7 @@ class StoreLayoutTest {
     void resolveInsideAcceptsPathsThatStayInside(String relative) {
         Path dir = root.resolve("wan22/m@1.0.0");
 
-        Path resolved = StoreLayout.resolveInside(dir, relative);
+        Path resolved = ContainedPath.resolveInside(dir, relative);
 
         assertTrue(resolved.startsWith(dir), resolved.toString());
         assertEquals(resolved.normalize(), resolved);
@@ -48,7 +48,7 @@ class StoreLayoutTest {
         Path dir = root.resolve("wan22/m@1.0.0");
 
         WanException e = assertThrows(WanException.class,
-                () -> StoreLayout.resolveInside(dir, "../m@1.0.0-evil/x.bin"));
+                () -> ContainedPath.resolveInside(dir, "../m@1.0.0-evil/x.bin"));
 
         assertEquals(ErrorCode.PATH_TRAVERSAL_DETECTED, e.code());
     }
