@@ -81,6 +81,8 @@ class ReadmeSnippetsTest {
             assertTrue(names.add(s.file()), s + ": two blocks are saved as " + s.file());
             assertTrue(EXPECTED.containsKey(s.file()), s + " has no expectations in ReadmeSnippetsTest.EXPECTED:"
                     + " add what it must print and leave in the store");
+            assertFalse(s.text().contains("dev.wan.internal"), s + " uses dev.wan.internal: a README example shows"
+                    + " the public API only");
         }
         assertEquals(new TreeSet<>(EXPECTED.keySet()), names, "expectations for blocks the README no longer has");
         return snippets.stream().map(s -> DynamicTest.dynamicTest(s.toString(), () -> run(s)));
