@@ -52,8 +52,17 @@ public interface SourceSession extends Closeable {
         return Optional.empty();
     }
 
-    /** Every file the source has under it (for allow_patterns and test-sources). */
-    List<RemoteFile> list() throws IOException;
+    /**
+     * Every file the source has under it, for {@code test-sources} (files listed, manifest files
+     * found); ensuring never lists. Optional: the default says this source cannot list, and
+     * test-sources then checks it with a stat and a read only, so a backend needs no more than
+     * {@link #source}, {@link #stat} and {@link #read}.
+     *
+     * @throws UnsupportedOperationException when the source cannot list its files
+     */
+    default List<RemoteFile> list() throws IOException {
+        throw new UnsupportedOperationException(source().redacted() + " cannot list its files");
+    }
 
     /** Which credentials this session uses, masked (e.g. "HF_TOKEN hf_****abcd"), for test-auth. */
     default String credentials() {

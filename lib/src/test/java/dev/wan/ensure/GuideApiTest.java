@@ -80,7 +80,7 @@ class GuideApiTest {
         assertFalse(Files.exists(root.resolve("wan22/a@1.0.0")));
     }
 
-    /** Serves the bytes of {@link #custom}'s file, for {@code custom://} sources. */
+    /** Serves the bytes of {@link #custom}'s file, for {@code custom://} sources: source, stat and read, nothing more. */
     private final class CustomStore implements dev.wan.source.StorageBackend {
         @Override
         public java.util.Set<String> schemes() {
@@ -106,11 +106,7 @@ class GuideApiTest {
                     int len = (int) (length < 0 ? bytes.length - offset : length);
                     return new java.io.ByteArrayInputStream(bytes, (int) offset, len);
                 }
-
-                @Override
-                public List<dev.wan.source.RemoteFile> list() {
-                    return List.of(stat("c.bin"));
-                }
+                // no list(): it is optional
             };
         }
     }
@@ -134,6 +130,21 @@ class GuideApiTest {
 
         assertTrue(ensurer.unhandledSchemes().isEmpty());
         assertEquals(Fixtures.sha256(CUSTOM_BYTES), Fixtures.sha256(dir.resolve("c.bin")));
+    }
+
+    @Test
+    void aBackendThatCannotListIsCheckedByTestSourcesWithAStatAndARead() {
+        Path manifest = local.resolve("custom.toml");
+        Fixtures.writeManifest(manifest, custom);
+        ModelEnsurer ensurer = ModelEnsurer.create(new WanConfig(root, manifest, local, Duration.ofSeconds(5)));
+        ensurer.addStorageBackend(new CustomStore());
+
+        List<SourceCheck> checks = ensurer.testSources("c@1.0.0");
+
+        assertEquals(1, checks.size());
+        assertTrue(checks.get(0).ok(), checks.toString());
+        assertEquals(-1, checks.get(0).filesListed(), "no listing: " + checks);
+        assertEquals(CUSTOM_BYTES.length, checks.get(0).readBytes(), "the file was read: " + checks);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one way the end-to-end tests start wan as its own process, exactly as a user runs it: the
  * CLI's JVM ({@code java -cp … dev.wan.cli.WanCli}), the dashboard's ({@code dev.wan.tui.WanTui}),
- * or the repository's {@code ./wan} launcher.
+ * or the repository's {@code ./wan} launcher (also as {@code jbang}, through a symlink of that name).
  *
  * <p>Every run starts from an empty environment: it gets only the variables a process needs to run
  * at all ({@link #PASSED}), a HOME of its own (a fresh directory, unless the test sets HOME), and what
@@ -40,7 +40,13 @@ public final class Cli {
             "JBANG_REPO", "MAVEN_OPTS", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
             "NO_PROXY");
 
-    private enum Kind { CLI, DASHBOARD, LAUNCHER }
+    private enum Kind {
+        CLI, DASHBOARD, LAUNCHER, JBANG;
+
+        boolean launcher() {
+            return this == LAUNCHER || this == JBANG;
+        }
+    }
 
     private final Kind kind;
     private final Map<String, String> set = new TreeMap<>();
@@ -67,6 +73,14 @@ public final class Cli {
         return new Cli(Kind.LAUNCHER);
     }
 
+    /**
+     * {@code jbang}: the launcher called through a symlink named {@code jbang}, which makes it a plain
+     * JBang bootstrapped the same way (README "Running wan"); the environment is the launcher's.
+     */
+    public static Cli jbang() {
+        return new Cli(Kind.JBANG);
+    }
+
     /** Sets a variable for the run (an empty value is set as empty, not removed). */
     public Cli env(String key, String value) {
         set.put(key, value);
@@ -88,7 +102,7 @@ public final class Cli {
     public Map<String, String> environment() throws IOException {
         Map<String, String> env = new TreeMap<>();
         parent.forEach((k, v) -> {
-            if (PASSED.contains(k) || k.startsWith("LC_") || (kind == Kind.LAUNCHER && LAUNCHER_PASSED.contains(k))) {
+            if (PASSED.contains(k) || k.startsWith("LC_") || (kind.launcher() && LAUNCHER_PASSED.contains(k))) {
                 env.put(k, v);
             }
         });
@@ -104,6 +118,8 @@ public final class Cli {
         List<String> cmd = new ArrayList<>();
         if (kind == Kind.LAUNCHER) {
             cmd.add(REPO.resolve("wan").toString());
+        } else if (kind == Kind.JBANG) {
+            cmd.add(jbangLink().toString());
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             // Java takes user.home from /etc/passwd, not from $HOME: the run's home must be both
@@ -122,7 +138,7 @@ public final class Cli {
 
     /** A {@code -D} system property for the JVM (test hooks such as {@code wan.test.pauseAt}); not for the launcher. */
     public Cli property(String key, String value) {
-        if (kind == Kind.LAUNCHER) {
+        if (kind.launcher()) {
             throw new IllegalStateException("the launcher takes no JVM options from a test");
         }
         jvmOptions.add("-D" + key + "=" + value);
@@ -196,6 +212,16 @@ public final class Cli {
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
         }
+    }
+
+    /** {@code target/jbang-bin/jbang}, a symlink to the checkout's launcher (made on first use). */
+    private static synchronized Path jbangLink() throws IOException {
+        Path link = Path.of("target", "jbang-bin", "jbang").toAbsolutePath();
+        if (!Files.isSymbolicLink(link)) {
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, REPO.resolve("wan"));
+        }
+        return link;
     }
 
     /** A fresh home per runner (below target/, so {@code mvn clean} removes them), made on first use. */
