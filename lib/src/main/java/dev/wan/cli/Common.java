@@ -2,6 +2,7 @@ package dev.wan.cli;
 
 import dev.wan.WanConfig;
 import dev.wan.ensure.ModelEnsurer;
+import dev.wan.text.TerminalText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,8 +10,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Options every command takes (a picocli mixin), and the configuration they resolve to. */
 final class Common {

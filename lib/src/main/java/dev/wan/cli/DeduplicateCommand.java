@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wan.internal.io.Fs;
 import dev.wan.internal.store.Deduplicator;
 import dev.wan.internal.store.StoreLayout;
+import dev.wan.text.TerminalText;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

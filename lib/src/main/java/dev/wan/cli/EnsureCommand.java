@@ -6,6 +6,7 @@ import dev.wan.WanException;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelStatus;
 import dev.wan.store.Placement;
+import dev.wan.text.TerminalText;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -3,9 +3,9 @@ package dev.wan.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.text.TerminalText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /** Where commands print: human text or one JSON document on stdout, diagnostics on stderr. */
 final class Output {

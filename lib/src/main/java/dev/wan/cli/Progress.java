@@ -2,6 +2,7 @@ package dev.wan.cli;
 
 import dev.wan.event.EventListener;
 import dev.wan.event.WanEvent;
+import dev.wan.text.TerminalText;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Executors;

@@ -2,11 +2,12 @@ package dev.wan.cli;
 
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.ModelId;
+import dev.wan.text.TerminalText;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** Which models a command acts on: IDs as arguments or --only, or --all. */
 final class Selection {

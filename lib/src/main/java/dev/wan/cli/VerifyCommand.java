@@ -6,6 +6,7 @@ import dev.wan.ErrorCode;
 import dev.wan.ensure.FileState;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.VerificationResult;
+import dev.wan.text.TerminalText;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -2,11 +2,12 @@ package dev.wan.cli;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.text.TerminalText;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code wan}: the command line. {@code main} is a thin shell around {@link #run}, which tests call

@@ -13,6 +13,7 @@ import dev.wan.source.SourceSession;
 import dev.wan.source.hf.HfBackend;
 import dev.wan.testkit.hub.HubContexts;
 import dev.wan.testkit.hub.HubServer;
+import dev.wan.text.TerminalText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.cli.InProcessWan.Run;
+import dev.wan.text.TerminalText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

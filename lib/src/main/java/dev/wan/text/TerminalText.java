@@ -1,4 +1,4 @@
-package dev.wan.cli;
+package dev.wan.text;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
@@ -8,13 +8,16 @@ import com.fasterxml.jackson.core.io.SerializedString;
  * Makes text from manifests, listings and servers safe to print: every character a terminal acts
  * on or that hides or reorders text becomes a visible escape ({@code \x1b}, {@code \n},
  * a backslash-u escape for U+202E), so one error is one line and {@code ESC [2J} cannot clear the screen. The CLI's
- * human-readable lines all go through {@link #escape}; JSON goes through {@link #JSON_ESCAPES}.
+ * human-readable lines all go through {@link #escape}; JSON goes through {@link #JSON_ESCAPES}
+ * (set it on a Jackson {@code ObjectMapper}'s factory with {@code setCharacterEscapes}). Scripts
+ * printing a model's paths or an error's message should do the same.
  */
-final class TerminalText {
+public final class TerminalText {
     private TerminalText() {
     }
 
-    static String escape(String text) {
+    /** The text with every unsafe character replaced by its visible escape; "null" for null. */
+    public static String escape(String text) {
         if (text == null) {
             return "null";
         }
@@ -76,7 +79,7 @@ final class TerminalText {
      * and the invisible or reordering characters, as backslash-u escapes: same JSON value, safe
      * to look at with {@code cat}.
      */
-    static final CharacterEscapes JSON_ESCAPES = new CharacterEscapes() {
+    public static final CharacterEscapes JSON_ESCAPES = new CharacterEscapes() {
         private final int[] ascii = standardAsciiEscapesForJSON();
 
         {
