@@ -260,6 +260,16 @@ public final class ModelEnsurer {
     }
 
     /**
+     * Every model directory in the store, declared by this manifest or not (another manifest, an
+     * older version), sorted by id: for reports over a store several manifests share. Reads only;
+     * a store that does not exist yet has none. See {@link StoredModel}.
+     */
+    public List<StoredModel> storedModels() {
+        layout.checkUsable();
+        return StoreScan.scan(layout, states, manifest);
+    }
+
+    /**
      * The guide's {@code verify_batch}: re-hashes each model's default variant, one model after
      * another, and returns the results in the same order. Every id is looked up first, so an
      * unknown one fails ({@code MODEL_NOT_FOUND}) before any file is hashed.
