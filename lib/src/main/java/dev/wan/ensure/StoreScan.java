@@ -42,6 +42,9 @@ final class StoreScan {
                 if (used == null) {
                     used = view.record().completedAt();
                 }
+                if (used == null) {
+                    used = mtime(dir); // as gc orders models
+                }
                 out.add(new StoredModel(name, dir, manifest.models().containsKey(id), link,
                         link ? 0 : bytes(dir), used, view.pinned()));
             }
@@ -52,6 +55,14 @@ final class StoreScan {
         }
         out.sort(Comparator.comparing(StoredModel::model));
         return List.copyOf(out);
+    }
+
+    private static Instant mtime(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toInstant();
+        } catch (IOException e) {
+            return null; // gone since it was listed
+        }
     }
 
     /** Apparent bytes of the regular files below {@code dir}, entering no link. */

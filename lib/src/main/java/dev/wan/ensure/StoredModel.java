@@ -16,7 +16,8 @@ import java.time.Instant;
  *                   not counted
  * @param bytes      apparent size of the regular files inside (a file hardlinked into two models counts
  *                   in both)
- * @param lastUsed   last use (state file or use marker), else completion time; null when neither is known
+ * @param lastUsed   last use (state file or use marker), else completion time, else the directory's mtime
+ *                   (what gc orders by)
  * @param pinned     pinned (or the pin marker is damaged, which gc counts as pinned)
  */
 public record StoredModel(String model, Path directory, boolean inManifest, boolean symlinked, long bytes,

@@ -65,5 +65,7 @@ class StoredModelsTest {
         assertFalse(stored.get(0).inManifest());
         assertEquals(1234, stored.get(0).bytes());
         assertFalse(stored.get(0).pinned());
+        assertEquals(Files.getLastModifiedTime(other.getParent()).toInstant(), stored.get(0).lastUsed(),
+                "without a state file, the directory's mtime (as gc orders)");
     }
 }
