@@ -136,11 +136,13 @@ class inventory implements Callable<Integer> {
             return;
         }
         int id = Math.max(5, Math.min(28, rows.stream().mapToInt(r -> r.model().length()).max().orElse(5)));
-        String fmt = "%-" + id + "s %-15s %10s %-10s %-3s %s%n";
+        int state = rows.stream().mapToInt(r -> r.state().length()).max().orElse(5);
+        String fmt = "%-" + id + "s %-" + state + "s %10s %-10s %-3s %s%n";
         System.out.printf(fmt, "MODEL", "STATE", "SIZE", "LAST USE", "PIN", "SOURCE");
         for (Row r : rows) {
-            String src = r.source();
-            int room = Math.max(10, 80 - id - 43);
+            // a commit is shown as git does (12 hex digits), the rest cut to fit: --csv and --json have it all
+            String src = r.source().replaceAll("@([0-9a-f]{12})[0-9a-f]{28}\\b", "@$1");
+            int room = Math.max(10, 80 - id - state - 28);
             src = src.length() > room ? src.substring(0, room - 1) + "…" : src;
             String model = r.model().length() > id ? r.model().substring(0, id - 1) + "…" : r.model();
             System.out.printf(fmt, model, r.state(), ByteSize.format(r.bytes()),
