@@ -179,6 +179,48 @@ class ScriptsE2ETest {
         assertTrue(Files.isDirectory(root.resolve("wan22").resolve(T2V)), "used recently");
     }
 
+    @Test
+    void aBadSettingIsExitThreeAndABadOptionExitTwoWithOneLineOnStderr() throws Exception {
+        Cli.Result config = Cli.jbang(home).env("MODELS_ROOT", "relative/models").run("inventory@org");
+        Cli.Result usage = jbang(tmp.resolve("store"), "nightly", "--max-age", "soon");
+
+        assertEquals(3, config.exitCode(), config.toString());
+        assertTrue(config.stderr().startsWith("inventory: INVALID_CONFIG: MODELS_ROOT='relative/models' is relative"),
+                config.toString());
+        assertEquals(2, usage.exitCode(), usage.toString());
+        assertTrue(usage.stderr().contains("'soon' is not a duration"), usage.toString());
+        assertFalse(Files.exists(tmp.resolve("store")), "nothing was created for a usage error");
+    }
+
+    @Test
+    void theTenLineExampleOfTheScriptsReadmeRunsAsShown() throws Exception {
+        Path example = Cli.REPO.resolve("scripts/examples/unused.java");
+        String readme = Files.readString(Cli.REPO.resolve("scripts/README.md"));
+        Path root = tmp.resolve("store");
+        wan(root, "ensure", "--all", "-q");
+        lastUsedLongAgo(root, I2V);
+
+        Cli.Result r = Cli.jbang(home).env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", DEMO.toString())
+                .run(example.toString(), "90");
+
+        assertTrue(readme.contains("```java\n" + Files.readString(example) + "```"),
+                "scripts/README.md shows scripts/examples/unused.java as it is");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(I2V + " 2020-01-01T00:00:00Z\n", r.stdout(), r.toString());
+    }
+
+    @Test
+    void scriptsUseOnlyThePublicApi() throws IOException {
+        var forbidden = java.util.regex.Pattern.compile("dev\\.wan\\.(internal|cli)\\b|\\b(StoreLayout|StateStore)\\b"
+                + "|dev\\.wan\\.store\\.Fs\\b");
+        try (Stream<Path> files = Files.walk(Cli.REPO.resolve("scripts"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                var m = forbidden.matcher(Files.readString(f));
+                assertFalse(m.find(), () -> f + " uses " + m.group() + ", which is not public API");
+            }
+        }
+    }
+
     /** {@code jbang ALIAS@org --help} for every alias of catalog.json whose script is in this checkout. */
     @TestFactory
     Stream<DynamicTest> everyCatalogAliasExplainsItselfWithHelp() throws IOException {
