@@ -48,16 +48,19 @@ class nightly implements Callable<Integer> {
     Path root;
     @Option(names = "--manifest", paramLabel = "FILE", description = "manifest (default $WAN_MODELS_MANIFEST)")
     Path manifest;
-    @Option(names = "--max-size", paramLabel = "SIZE", description = "gc: keep the models within SIZE (100GB, 500GiB)")
-    String maxSize;
-    @Option(names = "--max-age", paramLabel = "AGE", description = "gc: delete unpinned models unused for AGE (30d, 12h, 90m)")
-    String maxAge;
-    @Option(names = "--min-free", paramLabel = "SIZE", description = "gc: delete until the disk has SIZE free")
-    String minFree;
+    @Option(names = "--max-size", paramLabel = "SIZE", converter = Size.class,
+            description = "gc: keep the models within SIZE (100GB, 500GiB)")
+    Long maxSize;
+    @Option(names = "--max-age", paramLabel = "AGE", converter = Age.class,
+            description = "gc: delete unpinned models unused for AGE (30d, 12h, 90m)")
+    Duration maxAge;
+    @Option(names = "--min-free", paramLabel = "SIZE", converter = Size.class, description = "gc: delete until the disk has SIZE free")
+    Long minFree;
     @Option(names = "--dry-run", description = "gc only plans (and prints what it would delete); verify still runs")
     boolean dryRun;
-    @Option(names = "--lock-timeout", paramLabel = "AGE", defaultValue = "1m", description = "wait for a busy model (default 1m)")
-    String lockTimeout;
+    @Option(names = "--lock-timeout", paramLabel = "AGE", defaultValue = "1m", converter = Age.class,
+            description = "wait for a busy model (default 1m)")
+    Duration lockTimeout;
     @Option(names = "--json", description = "a JSON report on stdout")
     boolean json;
     @Option(names = {"-v", "--verbose"}, description = "say what was verified and collected, also on success")
@@ -81,18 +84,15 @@ class nightly implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            WanConfig config = WanConfig.resolve(System.getenv(), root, manifest).withLockTimeout(duration(lockTimeout));
-            Long size = maxSize != null ? (Long) ByteSize.parse(maxSize)
-                    : config.settings().maxTotalSize().isPresent() ? config.settings().maxTotalSize().getAsLong() : null;
-            GcPolicy policy = GcPolicy.of(size, maxAge == null ? null : duration(maxAge),
-                    minFree == null ? null : ByteSize.parse(minFree));
+            WanConfig config = WanConfig.resolve(System.getenv(), root, manifest).withLockTimeout(lockTimeout);
+            var quota = config.settings().maxTotalSize(); // $WAN_MAX_TOTAL_SIZE, as 'wan gc' does
+            Long size = maxSize != null || quota.isEmpty() ? maxSize : Long.valueOf(quota.getAsLong());
+            GcPolicy policy = GcPolicy.of(size, maxAge, minFree);
             report.put("root", config.modelsRoot().toString());
             verify(ModelEnsurer.create(config));
             collect(GarbageCollector.create(config, Clock.systemUTC(), policy));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         } catch (WanException e) {
-            problem(e.code().exitCode(), e.code() + ": " + e.getMessage() + (e.hint() == null ? "" : "; " + e.hint()));
+            problem(e);
         }
         report.put("ok", problems.isEmpty());
         report.put("problems", problems);
@@ -129,12 +129,17 @@ class nightly implements Callable<Integer> {
                         + " file(s)); 'wan ensure " + id + "' completes it");
             }
             for (String v : variants) {
-                VerificationResult r = ensurer.verifyIntegrity(id, v);
-                verified.add(id + (v == null ? "" : " " + v));
-                if (!r.failures().isEmpty()) {
-                    problem(7, id + (v == null ? "" : " " + v) + ": " + r.failures().stream()
-                            .map(f -> f.path() + " " + f.state()).collect(java.util.stream.Collectors.joining(", "))
-                            + "; 'wan ensure " + id + (v == null ? "" : " --variant " + v) + "' repairs it");
+                String name = id + (v == null ? "" : " " + v);
+                try {
+                    VerificationResult r = ensurer.verifyIntegrity(id, v);
+                    verified.add(name);
+                    if (!r.failures().isEmpty()) {
+                        problem(7, name + ": " + r.failures().stream().map(f -> f.path() + " " + f.state())
+                                .collect(java.util.stream.Collectors.joining(", ")) + "; 'wan ensure " + id
+                                + (v == null ? "" : " --variant " + v) + "' repairs it");
+                    }
+                } catch (WanException e) { // e.g. LOCK_TIMEOUT: this model only, the others are still verified
+                    problem(e);
                 }
             }
         }
@@ -166,23 +171,34 @@ class nightly implements Callable<Integer> {
         report.put("gc", new GcReport(dryRun, deleted, r.bytesReclaimed(), r.plan().goalMet()));
     }
 
+    void problem(WanException e) {
+        problem(e.code().exitCode(), e.code() + ": " + e.getMessage() + (e.hint() == null ? "" : "; " + e.hint()));
+    }
+
     void problem(int code, String text) {
         problems.add(text);
         exit = exit == 0 ? code : exit; // the first problem decides the exit code
     }
 
     /** 30d, 12h, 90m, 45s, 0. */
-    static Duration duration(String text) {
-        var m = java.util.regex.Pattern.compile("(\\d+)([dhms]?)").matcher(text.strip());
-        if (!m.matches() || m.group(2).isEmpty() && !m.group(1).equals("0")) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration: use e.g. 30d, 12h, 90m, 45s");
+    static class Age implements CommandLine.ITypeConverter<Duration> {
+        public Duration convert(String text) {
+            var m = java.util.regex.Pattern.compile("(\\d{1,9})([dhms]?)").matcher(text.strip());
+            if (!m.matches() || m.group(2).isEmpty() && !m.group(1).equals("0")) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not a duration: use e.g. 30d, 12h, 90m, 45s");
+            }
+            return Duration.ofSeconds(Long.parseLong(m.group(1)) * Map.of("d", 86400, "h", 3600, "m", 60).getOrDefault(m.group(2), 1));
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "d" -> Duration.ofDays(n);
-            case "h" -> Duration.ofHours(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofSeconds(n);
-        };
+    }
+
+    /** 100GB, 500GiB, 1.5TB. */
+    static class Size implements CommandLine.ITypeConverter<Long> {
+        public Long convert(String text) {
+            try {
+                return ByteSize.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }
