@@ -11,6 +11,7 @@ import dev.wan.internal.ensure.Pools;
 import dev.wan.internal.ensure.ProgressThrottle;
 import dev.wan.internal.ensure.SourceProbe;
 import dev.wan.internal.ensure.StagingProgress;
+import dev.wan.internal.ensure.StoreScan;
 import dev.wan.internal.ensure.Transfer;
 import dev.wan.internal.io.ContainedPath;
 import dev.wan.internal.io.Fs;

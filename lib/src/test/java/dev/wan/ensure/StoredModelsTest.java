@@ -36,8 +36,7 @@ class StoredModelsTest {
     void anEnsuredModelIsListedWithItsBytesLastUseAndPin() {
         ModelEnsurer ensurer = demo();
         ensurer.ensure(T2V);
-        new GarbageCollector(new dev.wan.store.StoreLayout(root), java.time.Clock.systemUTC(),
-                dev.wan.gc.GcPolicy.LEFTOVERS_ONLY).pinModel(T2V);
+        GarbageCollector.at(root, java.time.Clock.systemUTC(), dev.wan.gc.GcPolicy.LEFTOVERS_ONLY).pinModel(T2V);
 
         List<StoredModel> stored = ensurer.storedModels();
 

@@ -209,18 +209,6 @@ class ScriptsE2ETest {
         assertEquals(I2V + " 2020-01-01T00:00:00Z\n", r.stdout(), r.toString());
     }
 
-    @Test
-    void scriptsUseOnlyThePublicApi() throws IOException {
-        var forbidden = java.util.regex.Pattern.compile("dev\\.wan\\.(internal|cli)\\b|\\b(StoreLayout|StateStore)\\b"
-                + "|dev\\.wan\\.store\\.Fs\\b");
-        try (Stream<Path> files = Files.walk(Cli.REPO.resolve("scripts"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                var m = forbidden.matcher(Files.readString(f));
-                assertFalse(m.find(), () -> f + " uses " + m.group() + ", which is not public API");
-            }
-        }
-    }
-
     /** {@code jbang ALIAS@org --help} for every alias of catalog.json whose script is in this checkout. */
     @TestFactory
     Stream<DynamicTest> everyCatalogAliasExplainsItselfWithHelp() throws IOException {

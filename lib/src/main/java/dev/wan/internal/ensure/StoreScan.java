@@ -1,10 +1,12 @@
-package dev.wan.ensure;
+package dev.wan.internal.ensure;
 
+import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.StoredModel;
+import dev.wan.internal.io.Fs;
+import dev.wan.internal.store.StateStore;
+import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.Manifest;
 import dev.wan.manifest.ModelId;
-import dev.wan.store.Fs;
-import dev.wan.store.StateStore;
-import dev.wan.store.StoreLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -20,11 +22,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /** Lists the model directories on disk for {@link ModelEnsurer#storedModels()}. */
-final class StoreScan {
+public final class StoreScan {
     private StoreScan() {
     }
 
-    static List<StoredModel> scan(StoreLayout layout, StateStore states, Manifest manifest) {
+    public static List<StoredModel> scan(StoreLayout layout, StateStore states, Manifest manifest) {
         List<StoredModel> out = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(layout.modelsDir())) {
             for (Path dir : s) {
