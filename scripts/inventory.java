@@ -54,7 +54,10 @@ class inventory implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new inventory()).execute(args));
+        System.exit(new CommandLine(new inventory()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("inventory: INTERNAL: " + e + " (a bug: please report it with this line)");
+            return 70;
+        }).execute(args));
     }
 
     @Override

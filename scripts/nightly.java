@@ -8,23 +8,13 @@
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
-import dev.wan.ensure.FileState;
-import dev.wan.ensure.ModelEnsurer;
-import dev.wan.ensure.ModelState;
-import dev.wan.ensure.ModelStatus;
-import dev.wan.ensure.VerificationResult;
-import dev.wan.gc.GarbageCollector;
-import dev.wan.gc.GcPlan;
-import dev.wan.gc.GcPolicy;
-import dev.wan.gc.GcResult;
+import dev.wan.ensure.*;
+import dev.wan.gc.*;
 import dev.wan.store.ByteSize;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.*;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,18 +57,18 @@ class nightly implements Callable<Integer> {
     boolean verbose;
 
     /** What --json says about gc (Jackson writes records as objects). */
-    record GcReport(boolean dryRun, List<Deleted> deleted, long bytesReclaimed, boolean goalMet) {
-    }
-
-    record Deleted(String model, String reason, long bytesFreed) {
-    }
+    record GcReport(boolean dryRun, List<Deleted> deleted, long bytesReclaimed, boolean goalMet) { }
+    record Deleted(String model, String reason, long bytesFreed) { }
 
     final List<String> problems = new ArrayList<>();
     final Map<String, Object> report = new LinkedHashMap<>();
     int exit = 0;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new nightly()).execute(args));
+        System.exit(new CommandLine(new nightly()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("nightly: INTERNAL: " + e + " (a bug: please report it with this line)");
+            return 70;
+        }).execute(args));
     }
 
     @Override
@@ -100,7 +90,7 @@ class nightly implements Callable<Integer> {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         }
         if (!problems.isEmpty()) {
-            System.err.println("nightly: " + problems.size() + " problem(s) in " + report.get("root") + ":");
+            System.err.println("nightly: " + problems.size() + " problem(s) in " + report.getOrDefault("root", "the store") + ":");
             problems.forEach(p -> System.err.println("  " + p));
         }
         return exit;
@@ -122,7 +112,7 @@ class nightly implements Callable<Integer> {
             List<String> variants = ensurer.manifest().model(id).variants().stream()
                     .filter(v -> onDisk(ensurer.status(id, v))).toList();
             if (ensurer.manifest().model(id).variants().isEmpty() && onDisk(first)) {
-                variants = java.util.Collections.singletonList(null); // a model without variants
+                variants = Collections.singletonList(null); // a model without variants
             }
             if (variants.isEmpty()) {
                 problem(7, id + ": incomplete (" + first.state() + ", missing " + first.missingFiles().size()
