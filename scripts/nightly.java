@@ -90,7 +90,8 @@ class nightly implements Callable<Integer> {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         }
         if (!problems.isEmpty()) {
-            System.err.println("nightly: " + problems.size() + " problem(s) in " + report.getOrDefault("root", "the store") + ":");
+            System.err.println("nightly: " + problems.size() + " problem(s) in "
+                    + report.getOrDefault("root", "the store") + ":");
             problems.forEach(p -> System.err.println("  " + p));
         }
         return exit;
