@@ -74,7 +74,8 @@ class inventory implements Callable<Integer> {
         }
         List<Row> rows = byRoot.values().stream().flatMap(List::stream).toList();
         if (json) {
-            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows.stream().map(inventory::asMap).toList()));
+            List<Map<String, Object>> models = rows.stream().map(inventory::asMap).toList();
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(models));
         } else if (csv) {
             System.out.println("root,model,state,bytes,last_used,pinned,source,revision");
             rows.forEach(r -> System.out.println(String.join(",", csv(r.root()), csv(r.model()), r.state(),

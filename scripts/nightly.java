@@ -44,7 +44,8 @@ class nightly implements Callable<Integer> {
     @Option(names = "--max-age", paramLabel = "AGE", converter = Age.class,
             description = "gc: delete unpinned models unused for AGE (30d, 12h, 90m)")
     Duration maxAge;
-    @Option(names = "--min-free", paramLabel = "SIZE", converter = Size.class, description = "gc: delete until the disk has SIZE free")
+    @Option(names = "--min-free", paramLabel = "SIZE", converter = Size.class,
+            description = "gc: delete until the disk has SIZE free")
     Long minFree;
     @Option(names = "--dry-run", description = "gc only plans (and prints what it would delete); verify still runs")
     boolean dryRun;
@@ -178,7 +179,8 @@ class nightly implements Callable<Integer> {
             if (!m.matches() || m.group(2).isEmpty() && !m.group(1).equals("0")) {
                 throw new CommandLine.TypeConversionException("'" + text + "' is not a duration: use e.g. 30d, 12h, 90m, 45s");
             }
-            return Duration.ofSeconds(Long.parseLong(m.group(1)) * Map.of("d", 86400, "h", 3600, "m", 60).getOrDefault(m.group(2), 1));
+            long unit = Map.of("d", 86400, "h", 3600, "m", 60).getOrDefault(m.group(2), 1);
+            return Duration.ofSeconds(Long.parseLong(m.group(1)) * unit);
         }
     }
 
