@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wan.internal.TestHooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,6 +154,31 @@ class ScriptsE2ETest {
         assertTrue(r.stderr().contains("nightly: 1 problem(s) in " + root), r.toString());
         assertTrue(r.stderr().contains(T2V + " fp16: model_index.json CORRUPT; 'wan ensure " + T2V), r.toString());
         assertFalse(r.stderr().contains(I2V), "the healthy model is not a problem: " + r);
+    }
+
+    @Test
+    void nightlySkipsAModelAnotherProcessIsEnsuringInsteadOfWaitingForIt() throws Exception {
+        Path root = tmp.resolve("store");
+        wan(root, "ensure", T2V, "-q");
+        Path paused = tmp.resolve("ensure.paused");
+        Process ensuring = Cli.java().env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", DEMO.toString())
+                .pauseAt(TestHooks.Point.STAGED_WRITE, 1, paused)
+                .start(tmp.resolve("ensure.out"), tmp.resolve("ensure.err"), "ensure", T2V, "--variant", "bf16");
+        Cli.Result r;
+        try {
+            Cli.awaitPause(ensuring, paused); // it holds the model's lock, copying the bf16 file
+
+            r = jbang(root, "nightly", "--lock-timeout", "2s", "--json");
+        } finally {
+            ensuring.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        assertEquals(0, r.exitCode(), "a download in progress is no problem for cron: " + r);
+        assertEquals("", r.stderr());
+        JsonNode doc = new ObjectMapper().readTree(r.stdout());
+        assertEquals(1, doc.get("skipped").size(), r.stdout());
+        assertTrue(doc.get("skipped").get(0).asText().startsWith(T2V + " (busy: "), r.stdout());
+        assertEquals(0, doc.get("verified").size(), r.stdout());
     }
 
     @Test
