@@ -11,6 +11,7 @@ import dev.wan.internal.ensure.Pools;
 import dev.wan.internal.ensure.ProgressThrottle;
 import dev.wan.internal.ensure.SourceProbe;
 import dev.wan.internal.ensure.StagingProgress;
+import dev.wan.internal.ensure.StoreScan;
 import dev.wan.internal.ensure.Transfer;
 import dev.wan.internal.io.ContainedPath;
 import dev.wan.internal.io.Fs;
@@ -257,6 +258,16 @@ public final class ModelEnsurer {
 
     public List<ModelStatus> statusAll() {
         return manifest.models().keySet().stream().map(id -> status(id.toString())).toList();
+    }
+
+    /**
+     * Every model directory in the store, declared by this manifest or not (another manifest, an
+     * older version), sorted by id: for reports over a store several manifests share. Reads only;
+     * a store that does not exist yet has none. See {@link StoredModel}.
+     */
+    public List<StoredModel> storedModels() {
+        layout.checkUsable();
+        return StoreScan.scan(layout, states, manifest);
     }
 
     /**

@@ -25,6 +25,14 @@ import java.util.concurrent.TimeUnit;
  * ({@link #LAUNCHER_PASSED}): JBang and Maven keep their caches there, and a fresh one would download
  * the world (tests/launcher/launcher-test.sh does exactly that, on purpose, in a HOME of its own).
  *
+ * <p>{@link #jbang(Path)} runs {@code jbang ALIAS@CATALOG …} as an operator types it after the README's
+ * "Running wan" setup: {@code jbang} is the checkout's launcher linked as {@code ~/.local/bin/jbang} in
+ * a HOME of the test's own ({@link #jbangHome}) whose {@code ~/.jbang/jbang-catalog.json} registers
+ * this checkout's {@code catalog.json}. Only the local Maven repository is shared with the build
+ * ({@code JBANG_REPO}, else the build's own): that is where the launcher installs the core jar and
+ * where the scripts' {@code //DEPS} find it; JBang's cache, the launcher's and the catalog are the
+ * fresh HOME's.
+ *
  * <p>The JVM runs with the JDK's default JIT (no {@code -XX:TieredStopAtLevel=1}): with C1 only,
  * SHA-256 runs about 12 times slower than a user's run, and tests should hash at the speed users see.
  */
@@ -40,6 +48,9 @@ public final class Cli {
             "JBANG_REPO", "MAVEN_OPTS", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
             "NO_PROXY");
 
+    /** For {@link #jbang(Path)}: the parent's JBang and cache locations would replace the fresh HOME's (and its catalog). */
+    static final Set<String> JBANG_NOT_PASSED = Set.of("HOME", "XDG_CACHE_HOME", "JBANG_DIR", "JBANG_CACHE_DIR");
+
     private enum Kind {
         CLI, DASHBOARD, LAUNCHER, JBANG;
 
@@ -53,6 +64,8 @@ public final class Cli {
     private final List<String> jvmOptions = new ArrayList<>();
     private Map<String, String> parent = System.getenv();
     private Path home;
+    /** For {@link #jbang(Path)}: the HOME with the catalog registered (null: the launcher's environment). */
+    private Path catalogHome;
 
     private Cli(Kind kind) {
         this.kind = kind;
@@ -81,6 +94,34 @@ public final class Cli {
         return new Cli(Kind.JBANG);
     }
 
+    /**
+     * {@code jbang ARGS…} (e.g. {@code run("inventory@org", "--json")}) with {@code home} (made by
+     * {@link #jbangHome}) as HOME: see the class comment. Reuse one home across a test class: JBang
+     * compiles each script once per home.
+     */
+    public static Cli jbang(Path home) {
+        Cli cli = new Cli(Kind.JBANG);
+        cli.catalogHome = home;
+        return cli;
+    }
+
+    /**
+     * A fresh HOME below target/ as an operator sets one up: the launcher linked as
+     * {@code ~/.local/bin/jbang}, and {@code ~/.jbang/jbang-catalog.json} registering this checkout's
+     * {@code catalog.json} under {@code catalogName} by absolute path (what works with JBang 0.132.1
+     * offline; {@code jbang catalog add} refuses a file not named jbang-catalog.json).
+     */
+    public static Path jbangHome(String catalogName) throws IOException {
+        Path homes = Files.createDirectories(Path.of("target", "e2e-homes").toAbsolutePath());
+        Path home = Files.createTempDirectory(homes, "jbang-home");
+        Path bin = Files.createDirectories(home.resolve(".local/bin"));
+        Files.createSymbolicLink(bin.resolve("jbang"), REPO.resolve("wan"));
+        Files.createDirectories(home.resolve(".jbang"));
+        Files.writeString(home.resolve(".jbang/jbang-catalog.json"), "{\"catalogs\":{\"" + catalogName
+                + "\":{\"catalog-ref\":\"" + REPO.resolve("catalog.json") + "\"}}}\n");
+        return home;
+    }
+
     /** Sets a variable for the run (an empty value is set as empty, not removed). */
     public Cli env(String key, String value) {
         set.put(key, value);
@@ -102,10 +143,19 @@ public final class Cli {
     public Map<String, String> environment() throws IOException {
         Map<String, String> env = new TreeMap<>();
         parent.forEach((k, v) -> {
-            if (PASSED.contains(k) || k.startsWith("LC_") || (kind.launcher() && LAUNCHER_PASSED.contains(k))) {
+            if (PASSED.contains(k) || k.startsWith("LC_") || (kind.launcher() && LAUNCHER_PASSED.contains(k)
+                    && !(catalogHome != null && JBANG_NOT_PASSED.contains(k)))) {
                 env.put(k, v);
             }
         });
+        if (catalogHome != null) {
+            env.put("HOME", catalogHome.toString());
+            env.put("PATH", catalogHome.resolve(".local/bin") + (env.containsKey("PATH") ? ":" + env.get("PATH") : ""));
+            String buildRepo = System.getProperty("wan.maven.repo");
+            if (!env.containsKey("JBANG_REPO") && buildRepo != null) {
+                env.put("JBANG_REPO", buildRepo); // the build's ~/.m2: a fresh one would download the world
+            }
+        }
         if (!env.containsKey("HOME") && !set.containsKey("HOME")) {
             env.put("HOME", home().toString());
         }
@@ -119,7 +169,8 @@ public final class Cli {
         if (kind == Kind.LAUNCHER) {
             cmd.add(REPO.resolve("wan").toString());
         } else if (kind == Kind.JBANG) {
-            cmd.add(jbangLink().toString());
+            // named jbang: the launcher acts as plain JBang
+            cmd.add(catalogHome != null ? catalogHome.resolve(".local/bin/jbang").toString() : jbangLink().toString());
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             // Java takes user.home from /etc/passwd, not from $HOME: the run's home must be both
