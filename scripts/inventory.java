@@ -13,6 +13,7 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelStatus;
 import dev.wan.ensure.StoredModel;
 import dev.wan.store.ByteSize;
+import dev.wan.text.TerminalText;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
                 "Reads only: no hashing, no lock, nothing written. The state is what 'wan status' says."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:listed", "2:usage error (unknown option, bad value)",
-                "3:configuration or manifest (INVALID_CONFIG, MANIFEST_VALIDATION_ERROR, PATH_TRAVERSAL_DETECTED …)",
+                "3:configuration or manifest (INVALID_CONFIG, MANIFEST_VALIDATION_ERROR, PATH_TRAVERSAL_DETECTED ...)",
                 "5:filesystem (a store cannot be read: PERMISSION_DENIED, FILESYSTEM_ERROR)",
                 "70:internal error (a bug)"})
 class inventory implements Callable<Integer> {
@@ -69,7 +70,8 @@ class inventory implements Callable<Integer> {
                 byRoot.put(ensurer.config().modelsRoot().toString(), rowsOf(ensurer));
             }
         } catch (WanException e) {
-            System.err.println("inventory: " + e.code() + ": " + e.getMessage() + (e.hint() == null ? "" : "; " + e.hint()));
+            System.err.println("inventory: " + e.code() + ": " + TerminalText.escape(e.getMessage())
+                    + (e.hint() == null ? "" : "; " + TerminalText.escape(e.hint())));
             return e.code().exitCode();
         }
         List<Row> rows = byRoot.values().stream().flatMap(List::stream).toList();
@@ -130,7 +132,7 @@ class inventory implements Callable<Integer> {
         return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
-    /** A table that fits 80 columns; the source column gets what is left, cut with '…'. */
+    /** A table that fits 80 columns; the source column gets what is left, cut with '~' (ASCII: any locale). */
     void table(String root, List<Row> rows, boolean several) {
         if (several) {
             System.out.println(root + ":");
@@ -145,10 +147,10 @@ class inventory implements Callable<Integer> {
         System.out.printf(fmt, "MODEL", "STATE", "SIZE", "LAST USE", "PIN", "SOURCE");
         for (Row r : rows) {
             // a commit is shown as git does (12 hex digits), the rest cut to fit: --csv and --json have it all
-            String src = r.source().replaceAll("@([0-9a-f]{12})[0-9a-f]{28}\\b", "@$1");
+            String src = TerminalText.escape(r.source()).replaceAll("@([0-9a-f]{12})[0-9a-f]{28}\\b", "@$1");
             int room = Math.max(10, 80 - id - state - 28);
-            src = src.length() > room ? src.substring(0, room - 1) + "…" : src;
-            String model = r.model().length() > id ? r.model().substring(0, id - 1) + "…" : r.model();
+            src = src.length() > room ? src.substring(0, room - 1) + "~" : src;
+            String model = r.model().length() > id ? r.model().substring(0, id - 1) + "~" : r.model();
             System.out.printf(fmt, model, r.state(), ByteSize.format(r.bytes()),
                     r.lastUsed() == null ? "-" : r.lastUsed().toString().substring(0, 10), r.pinned() ? "pin" : "", src);
         }

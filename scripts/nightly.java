@@ -11,6 +11,7 @@ import dev.wan.WanException;
 import dev.wan.ensure.*;
 import dev.wan.gc.*;
 import dev.wan.store.ByteSize;
+import dev.wan.text.TerminalText;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
                 + " repairs it. --json prints a report on stdout either way."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:all models verified (or skipped as busy), gc done", "2:usage error",
-                "3:configuration or manifest (INVALID_CONFIG, MANIFEST_VALIDATION_ERROR …)",
+                "3:configuration or manifest (INVALID_CONFIG, MANIFEST_VALIDATION_ERROR ...)",
                 "5:gc could not delete a model (FAILED), or a filesystem error",
                 "7:a model is corrupt or incomplete (CHECKSUM_FAIL, SIZE_MISMATCH, INCOMPLETE_DOWNLOAD)",
                 "8:a model stayed locked past --lock-timeout (LOCK_TIMEOUT)", "70:internal error (a bug)"})
@@ -164,7 +165,8 @@ class nightly implements Callable<Integer> {
     }
 
     void problem(WanException e) {
-        problem(e.code().exitCode(), e.code() + ": " + e.getMessage() + (e.hint() == null ? "" : "; " + e.hint()));
+        problem(e.code().exitCode(), e.code() + ": " + TerminalText.escape(e.getMessage())
+                + (e.hint() == null ? "" : "; " + TerminalText.escape(e.hint())));
     }
 
     void problem(int code, String text) {
