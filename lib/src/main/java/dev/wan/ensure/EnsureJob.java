@@ -614,7 +614,7 @@ final class EnsureJob {
                     + " bytes at the source, the manifest says " + file.size(), "");
         }
         String expected = file.hasSha256() ? file.sha256() : remote.sha256();
-        String served = Sessions.describe(session);
+        String served = session.origin(file.path());
         events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), served));
         Placement how = Placement.COPIED;
         Transfer.Digest digest;
@@ -623,7 +623,7 @@ final class EnsureJob {
             Files.deleteIfExists(stagedFile);
             Files.deleteIfExists(layout.journalFile(id, file.path()));
         }
-        if (local.isPresent() && immutable(local.get()) && link(local.get(), stagedFile)) {
+        if (local.isPresent() && mayLink(session, local.get()) && link(local.get(), stagedFile)) {
             how = Placement.LINKED; // nothing transferred
             digest = Transfer.hash(stagedFile, progress(id, file.path()));
         } else if (local.isPresent()) {
@@ -670,6 +670,14 @@ final class EnsureJob {
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
+    }
+
+    private static boolean mayLink(SourceSession session, Path file) {
+        return switch (session.linkPolicy()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case IF_READ_ONLY -> immutable(file);
+        };
     }
 
     private static boolean link(Path existing, Path link) {
