@@ -96,6 +96,8 @@ final class LegacyTree {
                     what = "link " + Files.readSymbolicLink(p);
                 } else if (a.isDirectory()) {
                     what = "dir";
+                } else if (!a.isRegularFile()) {
+                    what = "other mtime " + a.lastModifiedTime().toMillis(); // a FIFO: opening it would block
                 } else {
                     what = "file " + Fixtures.sha256(p) + " mtime " + a.lastModifiedTime().toMillis();
                     if (withMode) {
