@@ -2,9 +2,8 @@
 //JAVA 17+
 //DEPS dev.wan:wan-lib:0.1.0-SNAPSHOT
 
-// Bring models from a legacy directory into the wan store, verified.
-// Same as `wan models migrate analyze|plan|execute OLD_PATH`; copy this file and adapt it.
-//
+// Bring models from a legacy directory into the wan store, verified: the script form of
+// `wan models migrate analyze|plan|execute OLD_PATH`. Copy this file and adapt it.
 // Exit codes (the README's): 0 done; 2 usage; 3 configuration or manifest; 4 unknown model or
 // variant; 5 filesystem; 7 a legacy file changed and no longer matches; 8 lock timeout;
 // 70 internal error; 130 interrupted.
