@@ -65,6 +65,15 @@ final class MigrateCommand implements Runnable {
             return Migrator.create(ensurer);
         }
 
+        /** Scanning and hashing a big tree takes a while before anything is printed: say so (stderr). */
+        void announce(Output o) {
+            if (!o.quiet && !o.json) {
+                o.err.println(TerminalText.escape("wan: scanning " + oldPath + "; hashing the files whose size is a"
+                        + " manifest file's (every byte: this takes a while for big models)"));
+                o.err.flush();
+            }
+        }
+
         MigrateOptions options(ModelEnsurer ensurer) {
             if (variant != null && variant.isBlank()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--variant is empty: name a variant, or"
@@ -90,7 +99,9 @@ final class MigrateCommand implements Runnable {
         public Integer call() {
             Output o = output();
             ModelEnsurer ensurer = common.ensurer(null);
-            Analysis a = migrator(ensurer).analyze(oldPath, options(ensurer));
+            MigrateOptions options = options(ensurer);
+            announce(o);
+            Analysis a = migrator(ensurer).analyze(oldPath, options);
             if (o.json) {
                 ObjectNode doc = o.document("migrate analyze", true);
                 analysis(doc, a);
@@ -111,7 +122,9 @@ final class MigrateCommand implements Runnable {
             Output o = output();
             ModelEnsurer ensurer = common.ensurer(null);
             ensurer.checkStore();
-            MigrationPlan p = migrator(ensurer).plan(oldPath, options(ensurer));
+            MigrateOptions options = options(ensurer);
+            announce(o);
+            MigrationPlan p = migrator(ensurer).plan(oldPath, options);
             if (o.json) {
                 ObjectNode doc = o.document("migrate plan", true);
                 plan(doc, p);
@@ -142,6 +155,7 @@ final class MigrateCommand implements Runnable {
             ensurer.checkStore();
             MigrateOptions options = options(ensurer);
             Migrator migrator = migrator(ensurer);
+            announce(o);
             MigrationResult r;
             try (Progress progress = new Progress(o.err, System.console() != null)) {
                 if (!o.quiet && !o.json) {

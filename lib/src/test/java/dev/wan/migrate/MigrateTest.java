@@ -174,6 +174,47 @@ class MigrateTest {
         assertTrue(r.out().contains("--copy") && r.out().contains("migrate-<hash>.json"), r.out());
     }
 
+    @Test
+    void twoCandidatesWithThePathAndSizeOfAFileWithoutSha256AreAmbiguousAndNeitherIsUsed() throws Exception {
+        // i2v's tokenizer.json has no sha256: a second copy with other bytes, same size, same path, makes it ambiguous
+        byte[] other = new String(tree.tokenizer, java.nio.charset.StandardCharsets.UTF_8).replace('5', '6')
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // with the Hub cache's copy (in the model's own repo) there, that one is preferred...
+        Fixtures.write(legacy.resolve("flat/backup/tokenizer/tokenizer.json"), other);
+        Run preferred = wan("models", "migrate", "analyze", legacy.toString(), "--json");
+        List<String> from = new ArrayList<>();
+        preferred.json().get("matches").forEach(m -> from.add(m.get("legacyPath").asText()));
+        assertTrue(from.contains("hub/models--Wan-AI--Wan2.2-I2V-A14B/snapshots/0123abcd/tokenizer/tokenizer.json"),
+                from.toString());
+        // ...without it, two equally good candidates with different bytes: neither is used
+        Files.delete(legacy.resolve("hub/models--Wan-AI--Wan2.2-I2V-A14B/snapshots/0123abcd/tokenizer/tokenizer.json"));
+        Fixtures.write(legacy.resolve("flat/old/tokenizer/tokenizer.json"), tree.tokenizer);
+
+        Run r = wan("models", "migrate", "analyze", legacy.toString(), "--json");
+
+        assertEquals(0, r.code(), r.err());
+        List<String> matched = new ArrayList<>();
+        r.json().get("matches").forEach(m -> matched.add(m.get("path").asText()));
+        assertFalse(matched.contains("tokenizer/tokenizer.json"), matched.toString());
+        List<String> ambiguous = new ArrayList<>();
+        r.json().get("mismatches").forEach(m -> ambiguous.add(m.get("legacyPath").asText()));
+        assertTrue(ambiguous.contains("flat/backup/tokenizer/tokenizer.json"), ambiguous.toString());
+    }
+
+    @Test
+    void aDamagedJournalIsIgnoredAndTheRunStillSucceeds() throws Exception {
+        Path journal = Migrator.create(Fixtures.ensurer(root, manifest, root)).journalFile(legacy);
+        Fixtures.write(journal, "{\"legacyRoot\": 42, \"hashes\": [".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        Run r = wan("models", "migrate", "execute", legacy.toString(), "--json");
+
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertFalse(r.json().get("resumed").asBoolean());
+        assertTrue(r.json().get("notes").toString().contains("ignored"), r.json().get("notes").toString());
+        assertStatus("t2v-A14B@2.2.0", "COMPLETE");
+        assertFalse(Files.exists(journal), "replaced, then removed when the run succeeded");
+    }
+
     private void assertStatus(String id, String state) throws Exception {
         Run s = wan("models", "status", id, "--json");
         assertEquals(state, s.json().get("models").get(0).get("state").asText(), s.out());
