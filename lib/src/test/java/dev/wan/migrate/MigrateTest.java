@@ -215,6 +215,22 @@ class MigrateTest {
         assertFalse(Files.exists(journal), "replaced, then removed when the run succeeded");
     }
 
+    @Test
+    void gcRemovesTheJournalOfAMigrationAbandonedLongerThanTheTmpGrace() throws Exception {
+        Path journal = Migrator.create(Fixtures.ensurer(root, manifest, root)).journalFile(legacy);
+        Fixtures.write(journal, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path fresh = journal.resolveSibling("migrate-0123456789abcdef.json");
+        Fixtures.write(fresh, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.setLastModifiedTime(journal, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(2))));
+
+        Run gc = wan("models", "gc");
+
+        assertEquals(0, gc.code(), gc.err());
+        assertFalse(Files.exists(journal), "abandoned for 2 days: removed");
+        assertTrue(Files.exists(fresh), "a journal within the grace (a migration may be running) stays");
+    }
+
     private void assertStatus(String id, String state) throws Exception {
         Run s = wan("models", "status", id, "--json");
         assertEquals(state, s.json().get("models").get(0).get("state").asText(), s.out());
