@@ -204,7 +204,7 @@ public final class ModelEnsurer {
      * Ensures {@code spec} as given through the usual path (model lock, staging, sha256 of every
      * byte, one rename, state): for tools that bring a model's bytes from somewhere the manifest
      * does not list, e.g. a migration whose one source is a legacy directory. {@code spec} must be
-     * a model of this manifest; it may list fewer files (files it leaves out are not touched: the
+     * a model of this manifest; it may list fewer of the manifest's files (files it leaves out are not touched: the
      * model may stay PARTIAL) and other sources. {@code preflight} false skips the free-space
      * check (the caller checked what it will really write, e.g. nothing when it hardlinks).
      * Scripts use {@link #ensure(String, String)}.
@@ -213,6 +213,11 @@ public final class ModelEnsurer {
         layout.checkUsable();
         ModelSpec declared = manifest.model(spec.id().toString());
         String v = declared.resolveVariant(variant);
+        for (FileSpec f : spec.files()) {
+            if (!declared.files().contains(f)) { // only fewer files: sizes and sha256s stay the manifest's
+                throw new IllegalArgumentException("model " + spec.id() + ": " + f.path() + " is not the manifest's file");
+            }
+        }
         SourceContext c = preflight ? context : new SourceContext(context.env(), context.localRoot(),
                 context.connectionsPerFile(), context.connectTimeout(), context.stallTimeout(), context.retry(),
                 context.parallelFiles(), false);

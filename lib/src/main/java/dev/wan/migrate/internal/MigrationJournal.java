@@ -29,6 +29,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * (temp, fsync, rename, race-free below MODELS_ROOT) after every model and every few seconds of
  * hashing; removed when an execute finishes without error.
  *
+ * <pre>
+ * {"schema":1,"legacyRoot":"/data/models","startedAt":"2026-12-02T02:30:00Z",
+ *  "hashes":{"/data/models/t2v-A14B/vae/x.safetensors":
+ *            {"size":507609880,"mtimeMillis":1764180000000,"fileKey":"(dev=fe00,ino=2204902)","sha256":"…"}},
+ *  "steps":{"t2v-A14B@2.2.0|fp16":"placed","i2v-A14B@2.2.0|null":"placing"}}
+ * </pre>
+ *
  * <p>It only saves work, never decides what is trusted: every byte placed is hashed again by the
  * ensure path and checked against the manifest, so a damaged or forged journal can cost a
  * CHECKSUM_FAIL, never a wrong byte at a final path. Read without following links, at most 64 MiB;
