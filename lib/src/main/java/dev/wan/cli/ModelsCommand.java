@@ -2,8 +2,8 @@ package dev.wan.cli;
 
 import java.util.List;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code wan models <verb>}: the guide's command group. Each verb also exists at the top level. */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "Inspect, ensure and verify models.")
@@ -12,7 +12,7 @@ final class ModelsCommand implements Runnable {
     static final List<Supplier<Object>> VERBS = List.of(StatusCommand::new, EnsureCommand::new, VerifyCommand::new,
             ListCommand::new, ValidateManifestCommand::new, TestSourcesCommand::new, TestAuthCommand::new,
             GcCommand::new, PinCommand::new, UnpinCommand::new,
-            DeduplicateCommand::new, DiskUsageCommand::new);
+            DeduplicateCommand::new, DiskUsageCommand::new, MigrateCommand::new);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -209,6 +209,32 @@ public final class ModelEnsurer {
     }
 
     /**
+     * Ensures {@code spec} as given through the usual path (model lock, staging, sha256 of every
+     * byte, one rename, state): for tools that bring a model's bytes from somewhere the manifest
+     * does not list, e.g. a migration whose one source is a legacy directory. {@code spec} must be
+     * a model of this manifest; it may list fewer of the manifest's files (files it leaves out are not touched: the
+     * model may stay PARTIAL) and other sources. {@code preflight} false skips the free-space
+     * check (the caller checked what it will really write, e.g. nothing when it hardlinks).
+     * Scripts use {@link #ensure(String, String)}.
+     */
+    public Path ensureSpec(ModelSpec spec, String variant, boolean preflight) {
+        layout.checkUsable();
+        ModelSpec declared = manifest.model(spec.id().toString());
+        String v = declared.resolveVariant(variant);
+        for (FileSpec f : spec.files()) {
+            if (!declared.files().contains(f)) { // only fewer files: sizes and sha256s stay the manifest's
+                throw new IllegalArgumentException("model " + spec.id() + ": " + f.path() + " is not the manifest's file");
+            }
+        }
+        SourceContext c = preflight ? context : new SourceContext(context.env(), context.localRoot(),
+                context.connectionsPerFile(), context.connectTimeout(), context.stallTimeout(), context.retry(),
+                context.parallelFiles(), false);
+        Path dir = new EnsureJob(layout, states, sources, c, events, clock, config.lockTimeout()).run(spec, v);
+        repairPinMarker(spec.id());
+        return dir;
+    }
+
+    /**
      * A damaged pin marker (a link, a directory) counts as pinned, and so does a state that says
      * pinned without its marker; ensure brings the marker back in step, under the model's lock so
      * it cannot resurrect a pin an unpin is removing. A complete model takes the lock only then.

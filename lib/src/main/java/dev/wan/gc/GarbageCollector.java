@@ -207,6 +207,9 @@ public final class GarbageCollector {
             if (owner.isPresent() && isStale(p, graceCutoff)
                     && ModelLock.currentHolder(layout.lockFile(owner.get())).isEmpty()) {
                 out.add(new Leftover(p, Kind.STALE_TMP, treeBytes(p)));
+            } else if (owner.isEmpty() && p.getFileName().toString().matches("migrate-[0-9a-f]{16}\\.json")
+                    && isStale(p, graceCutoff)) {
+                out.add(new Leftover(p, Kind.STALE_TMP, treeBytes(p))); // an abandoned migration's journal
             }
         }
         for (Path p : children(layout.stateDir())) {

@@ -21,7 +21,9 @@ public final class TestHooks {
         /** gc moved a model's directory into .trash; its state file is not deleted yet, the lock still held. */
         GC_TRASHED,
         /** A buffer of bytes was written to a staged file by a local or deduplicated copy. */
-        STAGED_WRITE
+        STAGED_WRITE,
+        /** A migration placed one model (committed, its step journaled) and is about to place the next. */
+        MIGRATE_MODEL_PLACED
     }
 
     private static final Pause PAUSE = Pause.parse(System.getProperty("wan.test.pauseAt"),

@@ -53,6 +53,29 @@ public interface SourceSession extends Closeable {
     }
 
     /**
+     * How a file read through this session is recorded in state ({@code source}); by default
+     * {@link #origin()}. A migration names the legacy file ({@code migrate:/old/models/…}).
+     */
+    default String origin(String path) {
+        return origin();
+    }
+
+    /** When ensure may hardlink a {@link #localPath} instead of copying it. */
+    enum LinkPolicy {
+        /** Only a file nobody may write to (no w bit): the hardlink policy of local sources. */
+        IF_READ_ONLY,
+        /** Whenever the filesystem allows (a migration adopting its legacy files on purpose). */
+        ALWAYS,
+        /** Never: always copy (a migration with --copy). */
+        NEVER
+    }
+
+    /** See {@link LinkPolicy}; local sources keep the default. */
+    default LinkPolicy linkPolicy() {
+        return LinkPolicy.IF_READ_ONLY;
+    }
+
+    /**
      * Every file the source has under it, for {@code test-sources} (files listed, manifest files
      * found); ensuring never lists. Optional: the default says this source cannot list, and
      * test-sources then checks it with a stat and a read only, so a backend needs no more than

@@ -58,6 +58,9 @@ class HostileStoreTest {
             ".locks/" + B + ".lock", ".locks/" + C + ".lock", ".state/" + A + ".json", ".state/" + A + ".used",
             ".state/" + B + ".json", ".state/" + A + ".json.tmp-1-1", ".index/sha256.json", ".pins/" + A);
 
+    /** Stands for the legacy directory of the migrate command (made next to the manifest). */
+    static final String LEGACY = "%LEGACY%";
+
     static final List<List<String>> COMMANDS = List.of(
             List.of("ensure", B),
             List.of("ensure", A),
@@ -69,7 +72,10 @@ class HostileStoreTest {
             List.of("models", "pin", A),
             List.of("models", "unpin", A),
             List.of("models", "deduplicate"),
-            List.of("models", "disk-usage"));
+            List.of("models", "disk-usage"),
+            // a legacy tree outside the store (B's files, flat; a link leaving it) migrated into the hostile store
+            List.of("models", "migrate", "execute", LEGACY));
+
 
     @Test
     void noCommandTouchesAnythingOutsideTheStoreThroughAPlantedLink() throws Exception {
@@ -167,7 +173,7 @@ class HostileStoreTest {
             }
         }, "racer");
         racer.start();
-        List<String> args = new ArrayList<>(command);
+        List<String> args = new ArrayList<>(withLegacy(command));
         args.addAll(List.of("--lock-timeout", "2s"));
         InProcessWan.Run run;
         try {
@@ -214,7 +220,7 @@ class HostileStoreTest {
 
         InProcessWan.Run run;
         try {
-            run = InProcessWan.run(root, manifest, command.toArray(String[]::new));
+            run = InProcessWan.run(root, manifest, withLegacy(command).toArray(String[]::new));
         } catch (Throwable t) {
             return "threw " + t;
         }
@@ -243,6 +249,10 @@ class HostileStoreTest {
         return problems.isEmpty() ? null : String.join("; ", problems) + " (exit " + code + ")";
     }
 
+    private List<String> withLegacy(List<String> command) {
+        return command.stream().map(a -> a.equals(LEGACY) ? tmp.resolve("work/legacy").toString() : a).toList();
+    }
+
     private static Path manifest(Path work) {
         Fixtures.TestModel a = new Fixtures.TestModel(A).file("a.bin", SHARED)
                 .sources(work.resolve("src/a").toUri().toString());
@@ -253,6 +263,13 @@ class HostileStoreTest {
         a.writeTo(work.resolve("src/a"));
         b.writeTo(work.resolve("src/b"));
         c.writeTo(work.resolve("src/c"));
+        b.writeTo(work.resolve("legacy/b"));
+        try {
+            Files.writeString(work.resolve("outside-legacy.bin"), "not the legacy tree's\n");
+            Files.createSymbolicLink(work.resolve("legacy/b/escape.bin"), work.resolve("outside-legacy.bin"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Path manifest = work.resolve("models.toml");
         Fixtures.writeManifest(manifest, a, b, c);
         return manifest;

@@ -107,7 +107,7 @@ final class SourceFetcher {
                     + " bytes at the source, the manifest says " + file.size(), "");
         }
         String expected = file.hasSha256() ? file.sha256() : remote.sha256();
-        String served = Sessions.describe(session);
+        String served = session.origin(file.path());
         events.on(new WanEvent.FileStarted(clock.instant(), id, file.path(), file.size(), served));
         Placement how = Placement.COPIED;
         Transfer.Digest digest;
@@ -116,7 +116,7 @@ final class SourceFetcher {
             Files.deleteIfExists(stagedFile);
             Files.deleteIfExists(layout.journalFile(id, file.path()));
         }
-        if (local.isPresent() && immutable(local.get()) && Fs.tryLink(local.get(), stagedFile)) {
+        if (local.isPresent() && mayLink(session, local.get()) && Fs.tryLink(local.get(), stagedFile)) {
             how = Placement.LINKED; // nothing transferred
             digest = Transfer.hash(stagedFile, ProgressThrottle.of(events, clock, id, file.path()));
         } else if (local.isPresent()) {
@@ -148,6 +148,14 @@ final class SourceFetcher {
                 Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant(), served, how);
         events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), served, how));
         return r;
+    }
+
+    private static boolean mayLink(SourceSession session, Path file) {
+        return switch (session.linkPolicy()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case IF_READ_ONLY -> immutable(file);
+        };
     }
 
     /**
