@@ -47,6 +47,9 @@ public final class Matcher {
         files.stream().filter(f -> shaSizes.contains(f.size())).forEach(f -> toHash.putIfAbsent(f.file(), f));
         Map<Path, String> sha = hashAll.apply(List.copyOf(toHash.values()));
 
+        // Content some manifest file has: such a file matches that entry, and is nobody's mismatch.
+        Set<String> shas = new HashSet<>();
+        specs.forEach(sp -> sp.files().stream().filter(FileSpec::hasSha256).forEach(f -> shas.add(f.sha256())));
         List<Match> matches = new ArrayList<>();
         List<Mismatch> mismatches = new ArrayList<>();
         Set<String> used = new HashSet<>();      // legacy paths matched
@@ -68,7 +71,7 @@ public final class Matcher {
                     }
                     for (LegacyFile c : sameSize) {
                         if (suffix(c.logicalPath(), f.path()) && sha.containsKey(c.file())
-                                && !f.sha256().equals(sha.get(c.file())) && mismatched.add(c.path())) {
+                                && !shas.contains(sha.get(c.file())) && mismatched.add(c.path())) {
                             mismatches.add(new Mismatch(model, f.path(), c, f.sha256(), sha.get(c.file()),
                                     "same path and size as the manifest's file, other bytes: not used"));
                         }
@@ -96,8 +99,6 @@ public final class Matcher {
             }
         }
         // Hashed because its size is a manifest file's, yet no sha256 matched: reported, never used.
-        Set<String> shas = new HashSet<>();
-        specs.forEach(sp -> sp.files().stream().filter(FileSpec::hasSha256).forEach(f -> shas.add(f.sha256())));
         for (LegacyFile c : files) {
             String actual = sha.get(c.file());
             if (actual == null || used.contains(c.path()) || mismatched.contains(c.path()) || shas.contains(actual)) {

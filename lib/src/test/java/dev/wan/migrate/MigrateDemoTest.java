@@ -1,0 +1,59 @@
+package dev.wan.migrate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wan.cli.InProcessWan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bundled demo copied flat, as an operator's old directory would hold it: demo-t2v and demo-i2v
+ * both have a {@code model_index.json} of the same size with different bytes. Each matches its own
+ * model by sha256, and neither is reported as a mismatch of the other.
+ */
+class MigrateDemoTest {
+    private static final Path DEMO = Path.of("..", "examples", "demo").toAbsolutePath().normalize();
+
+    @TempDir
+    Path root;
+
+    @TempDir
+    Path legacy;
+
+    @Test
+    void aFileThatMatchesOneModelIsNoMismatchOfAnother() throws Exception {
+        copyTree(DEMO.resolve("store"), legacy.resolve("old"));
+        Files.writeString(legacy.resolve("old").resolve("unknown.bin"), "junk\n");
+
+        InProcessWan.Run r = InProcessWan.run(root, DEMO.resolve("models.toml"),
+                "models", "migrate", "analyze", legacy.toString(), "--json");
+
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = r.json();
+        assertEquals(0, doc.get("mismatches").size(), doc.get("mismatches").toString());
+        assertEquals(13, doc.get("matches").size());
+        List<String> unmatched = new ArrayList<>();
+        doc.get("unmatched").forEach(u -> unmatched.add(u.get("legacyPath").asText()));
+        assertEquals(List.of("old/unknown.bin"), unmatched);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}
