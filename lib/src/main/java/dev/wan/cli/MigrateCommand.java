@@ -14,8 +14,12 @@ import dev.wan.text.TerminalText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -303,10 +307,12 @@ final class MigrateCommand implements Runnable {
         o.line("legacy tree " + a.legacyRoot() + (a.resolvedRoot().equals(a.legacyRoot().toAbsolutePath())
                 ? "" : " (-> " + a.resolvedRoot() + ")") + ": layouts " + layouts + "; " + a.files().size() + " file(s)");
         o.line("matched (" + a.matches().size() + "):");
+        Map<String, List<Row>> byModel = new LinkedHashMap<>();
         for (Analysis.Match m : a.matches()) {
-            o.line(String.format(Locale.ROOT, "  %-24s %-48s %10s  %-9s <- %s", m.model(), m.path(), Output.bytes(m.size()),
-                    m.matchedBy().label(), m.legacy().path()));
+            byModel.computeIfAbsent(m.model(), k -> new ArrayList<>())
+                    .add(new Row(m.matchedBy().label(), m.size(), m.path(), m.legacy().path()));
         }
+        byModel.forEach((model, rows) -> printRows(o, "  " + model, rows));
         if (!a.mismatches().isEmpty()) {
             o.line("mismatched, never used (" + a.mismatches().size() + "):");
             for (Analysis.Mismatch m : a.mismatches()) {
@@ -327,6 +333,41 @@ final class MigrateCommand implements Runnable {
                 + (a.hashesReused() > 0 ? "; " + a.hashesReused() + " hash(es) reused from an interrupted run" : ""));
     }
 
+    /** One file of a model in the human output: how, size, manifest path, where it is in the legacy tree. */
+    private record Row(String how, long size, String path, String legacyPath) {
+        /** The legacy directory the file sits in under its manifest path, or null when it has another name. */
+        String under() {
+            if (legacyPath.equals(path)) {
+                return "";
+            }
+            return legacyPath.endsWith("/" + path) ? legacyPath.substring(0, legacyPath.length() - path.length()) : null;
+        }
+    }
+
+    /**
+     * Lines that fit 80 columns: the legacy directory most files sit in under their manifest path
+     * is named once ({@code from DIR}); a file found elsewhere or by another name gets its own
+     * {@code <- legacy path} line.
+     */
+    private static void printRows(Output o, String header, List<Row> rows) {
+        Map<String, Long> dirs = new HashMap<>();
+        rows.stream().map(Row::under).filter(Objects::nonNull).forEach(d -> dirs.merge(d, 1L, Long::sum));
+        String from = dirs.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        String fromText = from == null || from.isEmpty() ? "" : "from " + from;
+        if (header != null) {
+            o.line(header + (fromText.isEmpty() ? "" : "  (" + fromText + ")"));
+        } else if (!fromText.isEmpty()) {
+            o.line("  " + fromText);
+        }
+        String indent = header == null ? "  " : "    ";
+        for (Row r : rows) {
+            o.line(String.format(Locale.ROOT, "%s%-8s %9s  %s", indent, r.how(), Output.bytes(r.size()), r.path()));
+            if (from == null || !from.equals(r.under())) {
+                o.line(indent + "    <- " + r.legacyPath());
+            }
+        }
+    }
+
     private static void printPlan(Output o, MigrationPlan p) {
         printAnalysis(o, p.analysis());
         for (MigrationPlan.ModelPlan m : p.models()) {
@@ -334,10 +375,8 @@ final class MigrateCommand implements Runnable {
                     + m.after() + "; copy " + Output.bytes(m.bytesToCopy()) + ", hardlink " + Output.bytes(m.bytesLinked())
                     + (m.missing().isEmpty() ? "" : ", " + m.missing().size() + " file(s) missing ("
                     + Output.bytes(m.bytesMissing()) + ": a later 'wan ensure " + m.model() + "' downloads them)"));
-            for (MigrationPlan.Step s : m.steps()) {
-                o.line(String.format(Locale.ROOT, "  %-9s %-48s %10s  %-9s <- %s", s.action().label(), s.path(),
-                        Output.bytes(s.size()), s.matchedBy().label(), s.legacyPath()));
-            }
+            printRows(o, null, m.steps().stream()
+                    .map(s -> new Row(s.action().label(), s.size(), s.path(), s.legacyPath())).toList());
             m.missing().forEach(f -> o.line("  missing   " + f));
         }
         if (p.models().isEmpty()) {
