@@ -23,6 +23,7 @@ import dev.wan.migrate.MigrationPlan;
 import dev.wan.migrate.MigrationResult;
 import dev.wan.migrate.Migrator;
 import dev.wan.store.ByteSize;
+import dev.wan.text.TerminalText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,8 +37,10 @@ import picocli.CommandLine;
 
 @Command(name = "import-hf-cache", mixinStandardHelpOptions = true, description = {
         "Adopt models already in the local Hugging Face cache into the wan store: zero bytes downloaded.",
-        "Cache: --hub, else $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub.",
-        "Exit: 0 ok, 2 usage, 3 config/manifest, 4 unknown model, 5 filesystem, 7 integrity, 8 lock timeout."})
+        "Cache: --hub, else $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:done", "2:usage error", "3:configuration or manifest",
+                "4:unknown model", "5:filesystem (no cache directory, NO_SPACE)", "7:a cached file does not match",
+                "8:lock timeout", "70:internal error (a bug)", "130:interrupted"})
 class import_hf_cache implements Callable<Integer> {
     @Option(names = "--hub", paramLabel = "DIR", description = "the hub cache directory") Path hub;
     @Option(names = "--only", split = ",", paramLabel = "ID", description = "only these models") List<String> only = new ArrayList<>();
@@ -49,7 +52,10 @@ class import_hf_cache implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON line per model on stdout") boolean json;
 
     public static void main(String... args) {
-        System.exit(new CommandLine(new import_hf_cache()).execute(args));
+        System.exit(new CommandLine(new import_hf_cache()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("import-hf-cache: INTERNAL: " + e + " (a bug: please report it with this line)");
+            return 70;
+        }).execute(args));
     }
 
     static Path hubDir(Map<String, String> env) {
@@ -94,7 +100,7 @@ class import_hf_cache implements Callable<Integer> {
             }
             return exit;
         } catch (WanException e) {
-            System.err.println("import-hf-cache: " + e.code() + ": " + e.getMessage() + "; " + e.hint());
+            System.err.println("import-hf-cache: " + e.code() + ": " + TerminalText.escape(e.getMessage() + "; " + e.hint()));
             return e.code().exitCode();
         }
     }

@@ -17,6 +17,7 @@ import dev.wan.migrate.MigrationPlan;
 import dev.wan.migrate.MigrationResult;
 import dev.wan.migrate.Migrator;
 import dev.wan.store.ByteSize;
+import dev.wan.text.TerminalText;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,8 +34,10 @@ import picocli.CommandLine;
         "Move models from a legacy directory (flat copy, Hugging Face cache, ComfyUI models/ tree) into the store.",
         "STEP: analyze (what is there), plan (what execute would do), execute (do it: hardlink or copy, hash every",
         "byte, journal each step in MODELS_ROOT/.tmp/migrate-<hash>.json; run it again after a kill to resume).",
-        "Legacy files are never written, moved or deleted; hardlinked ones become read-only with the store (--copy avoids it).",
-        "Exit: 0 ok, 2 usage, 3 config/manifest, 4 unknown model/variant, 5 filesystem, 7 integrity, 8 lock timeout, 130 interrupted."})
+        "Legacy files are never written, moved or deleted; hardlinked ones become read-only with the store (--copy avoids it)."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:done", "2:usage error", "3:configuration or manifest",
+                "4:unknown model or variant", "5:filesystem (the legacy tree cannot be read, NO_SPACE)",
+                "7:a legacy file changed while migrating", "8:lock timeout", "70:internal error (a bug)", "130:interrupted"})
 class migrate implements Callable<Integer> {
     enum Step { analyze, plan, execute }
 
@@ -48,7 +51,10 @@ class migrate implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON document on stdout") boolean json;
 
     public static void main(String... args) {
-        System.exit(new CommandLine(new migrate()).execute(args));
+        System.exit(new CommandLine(new migrate()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("migrate: INTERNAL: " + e + " (a bug: please report it with this line)");
+            return 70;
+        }).execute(args));
     }
 
     @Override
@@ -83,7 +89,7 @@ class migrate implements Callable<Integer> {
             print(doc);
             return exit;
         } catch (WanException e) {
-            System.err.println("migrate: " + e.code() + ": " + e.getMessage() + "; " + e.hint());
+            System.err.println("migrate: " + e.code() + ": " + TerminalText.escape(e.getMessage() + "; " + e.hint()));
             return e.code().exitCode();
         }
     }

@@ -199,4 +199,24 @@ public final class Fixtures {
             return sb.toString();
         }
     }
+
+    /** A copy of a directory tree, files with their mode and mtime (state records trust size and mtime); links copied as links. */
+    public static void copyTree(Path from, Path to) throws java.io.IOException {
+        java.nio.file.Files.walkFileTree(from, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                    java.nio.file.attribute.BasicFileAttributes attrs) throws java.io.IOException {
+                java.nio.file.Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs)
+                    throws java.io.IOException {
+                java.nio.file.Files.copy(file, to.resolve(from.relativize(file).toString()),
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
 }

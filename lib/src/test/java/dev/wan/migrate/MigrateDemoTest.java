@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wan.cli.InProcessWan;
-import java.io.IOException;
+import dev.wan.ensure.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +29,7 @@ class MigrateDemoTest {
 
     @Test
     void aFileThatMatchesOneModelIsNoMismatchOfAnother() throws Exception {
-        copyTree(DEMO.resolve("store"), legacy.resolve("old"));
+        Fixtures.copyTree(DEMO.resolve("store"), legacy.resolve("old"));
         Files.writeString(legacy.resolve("old").resolve("unknown.bin"), "junk\n");
 
         InProcessWan.Run r = InProcessWan.run(root, DEMO.resolve("models.toml"),
@@ -47,7 +46,7 @@ class MigrateDemoTest {
 
     @Test
     void thePlanListsEveryFileWithin80Columns() throws Exception {
-        copyTree(DEMO.resolve("store"), legacy.resolve("old"));
+        Fixtures.copyTree(DEMO.resolve("store"), legacy.resolve("old"));
         Path comfy = Files.createDirectories(legacy.resolve("ComfyUI/models/vae"));
         Files.copy(DEMO.resolve("store/demo-t2v@1.0.0/vae/diffusion_pytorch_model.safetensors"),
                 comfy.resolve("wan_2.1_vae.safetensors"));
@@ -64,18 +63,5 @@ class MigrateDemoTest {
         assertTrue(r.out().contains("  from old/demo-i2v@1.0.0/\n"), r.out());
         assertTrue(r.out().contains("<- ComfyUI/models/vae/wan_2.1_vae.safetensors"), r.out());
         assertEquals(4 + 4 + 5 + 3, rows.stream().filter(l -> l.startsWith("  hardlink ")).count(), r.out());
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }

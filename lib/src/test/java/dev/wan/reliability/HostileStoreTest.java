@@ -148,7 +148,7 @@ class HostileStoreTest {
             throws Exception {
         Path caseDir = tmp.resolve("race-" + n);
         Path root = caseDir.resolve("root");
-        copyTree(template, root);
+        Fixtures.copyTree(template, root);
         Path canaryDir = caseDir.resolve("canary-dir");
         plantCanaries(canaryDir, caseDir.resolve("canary-file"));
         Map<String, String> before = snapshot(caseDir, root);
@@ -202,7 +202,7 @@ class HostileStoreTest {
             throws IOException {
         Path caseDir = tmp.resolve("case-" + n);
         Path root = caseDir.resolve("root");
-        copyTree(template, root);
+        Fixtures.copyTree(template, root);
         Path canaryDir = caseDir.resolve("canary-dir");
         Path canaryFile = caseDir.resolve("canary-file");
         plantCanaries(canaryDir, canaryFile);
@@ -326,19 +326,6 @@ class HostileStoreTest {
         });
         after.keySet().stream().filter(k -> !before.containsKey(k)).forEach(k -> d.add(k + " appeared"));
         return String.join(", ", d);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
     }
 
     private static void deleteIfPresent(Path p) throws IOException {

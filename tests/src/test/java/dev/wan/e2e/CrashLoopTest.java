@@ -271,7 +271,7 @@ class CrashLoopTest {
                 .env("WAN_MODELS_MANIFEST", manifest(tmp, models, m -> "file://" + src.resolve(m.id())).toString());
         Cli.Result filled = wan.run("ensure", "--all", "--concurrency", "4", "-q");
         assertEquals(0, filled.exitCode(), filled.toString());
-        CrashLoop.copyTree(root, snapshot);
+        dev.wan.ensure.Fixtures.copyTree(root, snapshot);
         Set<String> all = new HashSet<>();
         models.forEach(m -> all.add(m.id()));
         String[] gc = {"gc", "--max-size", Long.toString(maxSize)};
@@ -365,11 +365,11 @@ class CrashLoopTest {
             List<Expected> files = new ArrayList<>(common);
             String own = "transformer/diffusion_pytorch_model.safetensors";
             files.add(new Expected(own, MIB, Fixtures.randomFile(src.resolve(id).resolve(own), MIB, 7000 + m)));
-            CrashLoop.copyTree(shared, src.resolve(id));
+            dev.wan.ensure.Fixtures.copyTree(shared, src.resolve(id));
             models.add(new Model(id, files));
             // Filled by hand, at different times: separate copies (inodes) with their own mtimes.
             Path dir = root.resolve("wan22").resolve(id);
-            CrashLoop.copyTree(src.resolve(id), dir);
+            dev.wan.ensure.Fixtures.copyTree(src.resolve(id), dir);
             for (int f = 0; f < files.size(); f++) {
                 Files.setLastModifiedTime(dir.resolve(files.get(f).path()),
                         FileTime.fromMillis(t0 + m * 600_000L + f * 1_000L));
@@ -386,7 +386,7 @@ class CrashLoopTest {
         try (FinalPathWatcher watcher = new FinalPathWatcher(root, models, 3)) {
             assertEquals(List.of(), settle(wan, root, watcher, models, all), "the store filled by hand and adopted");
             assertEquals(List.of(), distinctInodes(root, models, 4 * 103), "every model has its own copies");
-            CrashLoop.copyTree(root, snapshot);
+            dev.wan.ensure.Fixtures.copyTree(root, snapshot);
             s.workNanos = CrashLoop.run(wan, tmp.resolve("measure"), CrashLoop.lockTaken(root, CrashLoop.lockTimes(root)),
                     -1, "deduplicate").ranNanos();
             assertEquals(List.of(), settle(wan, root, watcher, models, all), "deduplicate without a kill");
@@ -485,7 +485,7 @@ class CrashLoopTest {
     private static void restore(FinalPathWatcher watcher, Path snapshot, Path root) throws Exception {
         watcher.whileLookingAway(() -> {
             CrashLoop.deleteTree(root);
-            CrashLoop.copyTree(snapshot, root);
+            dev.wan.ensure.Fixtures.copyTree(snapshot, root);
         });
     }
 

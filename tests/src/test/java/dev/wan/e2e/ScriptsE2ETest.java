@@ -1,5 +1,6 @@
 package dev.wan.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -273,5 +274,55 @@ class ScriptsE2ETest {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
+    }
+
+    @Test
+    void migrateThroughTheAliasPlacesALegacyCopyOfTheDemoWithoutCopyingAByte() throws Exception {
+        Path root = tmp.resolve("store");
+        Path legacy = tmp.resolve("old-models");
+        dev.wan.ensure.Fixtures.copyTree(Cli.REPO.resolve("examples/demo/store"), legacy.resolve("wan"));
+        byte[] before = Files.readAllBytes(legacy.resolve("wan").resolve(I2V).resolve("model_index.json"));
+
+        Cli.Result r = jbang(root, "migrate", "execute", legacy.toString(), "--json");
+
+        assertEquals(0, r.exitCode(), r.toString());
+        JsonNode doc = new ObjectMapper().readTree(r.stdout());
+        assertEquals(0, doc.get("bytesCopied").asLong(), r.stdout());
+        assertTrue(doc.get("bytesLinked").asLong() > 0, r.stdout());
+        Cli.Result status = Cli.java().env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", DEMO.toString())
+                .run("status", "--json");
+        new ObjectMapper().readTree(status.stdout()).get("models")
+                .forEach(m -> assertEquals("COMPLETE", m.get("state").asText(), m.toString()));
+        assertArrayEquals(before, Files.readAllBytes(legacy.resolve("wan").resolve(I2V).resolve("model_index.json")));
+    }
+
+    @Test
+    void importHfCacheAdoptsAModelFromAHubShapedCacheWithZeroBytesDownloaded() throws Exception {
+        Path root = tmp.resolve("store");
+        Path hub = tmp.resolve("hf-home/hub");
+        Path repo = hub.resolve("models--Wan-AI--demo-tokenizer");
+        Path snapshot = Files.createDirectories(repo.resolve("snapshots/0123456789abcdef0123456789abcdef01234567"));
+        Files.createDirectories(repo.resolve("blobs"));
+        Path tokenizer = Cli.REPO.resolve("examples/demo/store").resolve(TOKENIZER);
+        for (String file : List.of("tokenizer.json", "special_tokens_map.json", "spiece.model")) {
+            Path blob = repo.resolve("blobs").resolve("blob-" + file.hashCode());
+            Files.copy(tokenizer.resolve(file), blob);
+            Files.createSymbolicLink(snapshot.resolve(file), Path.of("../../blobs").resolve(blob.getFileName()));
+        }
+        Path manifest = tmp.resolve("hub.toml");
+        Files.writeString(manifest, Files.readString(Cli.REPO.resolve("examples/demo/custom.toml"))
+                .replace("custom-tokenizer@1.0.0", "hub-tokenizer@1.0.0")
+                .replace("custom://demo-tokenizer@1.0.0", "hf://Wan-AI/demo-tokenizer"));
+
+        Cli.Result r = Cli.jbang(home).env("MODELS_ROOT", root.toString()).env("WAN_MODELS_MANIFEST", manifest.toString())
+                .env("HF_HOME", tmp.resolve("hf-home").toString()).env("HF_HUB_OFFLINE", "1").run("import-hf-cache@org");
+
+        assertEquals(0, r.exitCode(), r.toString());
+        Path model = root.resolve("wan22/hub-tokenizer@1.0.0");
+        assertArrayEquals(Files.readAllBytes(tokenizer.resolve("spiece.model")), Files.readAllBytes(model.resolve("spiece.model")));
+        assertEquals(Files.readAttributes(repo.resolve("blobs").resolve("blob-" + "spiece.model".hashCode()),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey(),
+                Files.readAttributes(model.resolve("spiece.model"), java.nio.file.attribute.BasicFileAttributes.class)
+                        .fileKey(), "hardlinked from the cache's blob: zero bytes downloaded or copied");
     }
 }
