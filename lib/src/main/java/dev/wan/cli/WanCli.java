@@ -16,7 +16,8 @@ import picocli.CommandLine;
  */
 @Command(name = "wan", mixinStandardHelpOptions = true, versionProvider = WanCli.Version.class,
         description = {"Makes AI model weights appear, verified, at a known path."},
-        footer = {"", "The terminal dashboard: 'wan tui' (or 'jbang wan-tui@org'); 'wan tui --help' lists its options."},
+        footer = {"", "The terminal dashboard: 'wan tui' (or 'jbang wan-tui@org'); 'wan tui --help' lists its options.",
+                "Java at a prompt: 'wan jshell' (the public API imported, ensure(\"id\") and friends defined)."},
         subcommands = CommandLine.HelpCommand.class)
 public final class WanCli implements Runnable {
     public static final int EXIT_OK = 0;
@@ -69,8 +70,10 @@ public final class WanCli implements Runnable {
         CommandLine cli = new CommandLine(new WanCli(env));
         cli.addSubcommand(ModelsCommand.addVerbs(new CommandLine(new ModelsCommand())));
         ModelsCommand.addVerbs(cli);
+        cli.addSubcommand(new JshellCommand()); // top level only: it is not a verb on models
         // every verb is a shorthand: name them all, from the commands themselves, so the list cannot drift
-        List<String> verbs = cli.getSubcommands().keySet().stream().filter(n -> !n.equals("help") && !n.equals("models"))
+        List<String> verbs = cli.getSubcommands().keySet().stream()
+                .filter(n -> !n.equals("help") && !n.equals("models") && !n.equals("jshell"))
                 .toList();
         cli.getCommandSpec().usageMessage().description("Makes AI model weights appear, verified, at a known path.", "",
                 "Every command of 'wan models' also works without 'models' ('wan ensure' = 'wan models ensure'): "

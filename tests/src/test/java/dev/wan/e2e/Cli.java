@@ -232,6 +232,23 @@ public final class Cli {
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     }
 
+    /** As {@link #run}, with {@code input} as stdin (a script piped in, as {@code wan jshell < script.jsh}). */
+    public Result runWithInput(String input, String... args) throws IOException, InterruptedException {
+        Path in = Files.createTempFile("wan-in", ".txt");
+        Path out = Files.createTempFile("wan-out", ".txt");
+        Path err = Files.createTempFile("wan-err", ".txt");
+        try {
+            Files.writeString(in, input, StandardCharsets.UTF_8);
+            Process p = builder(args).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .start();
+            return await(p, out, err, String.join(" ", args));
+        } finally {
+            Files.deleteIfExists(in);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
     /** Runs to the end; fails if the run printed one of the suite's {@link Secrets}. */
     public Result run(String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("wan-out", ".txt");
