@@ -14,9 +14,10 @@ import org.jline.reader.LineReaderBuilder;
 
 /**
  * Where {@code wan shell} keeps the lines typed into it: {@code <cache>/wan/shell_history} (jline's
- * format), the last {@link #SIZE} lines, readable by its owner only (mode 0600: a line may name a
- * private bucket or path). jline rewrites the file when it trims it, so the mode is set again after
- * every write, never left to the umask.
+ * format), readable by its owner only (mode 0600: a line may name a private bucket or path). The
+ * shell remembers the last {@link #SIZE} lines; jline appends each line to the file and trims it back
+ * to {@link #SIZE} once it holds a quarter more (through a temporary file, created 0600). The mode is
+ * set again after every write, never left to the umask or to a file found open to others.
  */
 final class ShellHistory {
     static final int SIZE = 1000;
