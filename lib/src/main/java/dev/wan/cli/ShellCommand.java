@@ -17,12 +17,15 @@ import picocli.CommandLine.Command;
  * and prints nothing else.
  */
 @Command(name = "shell", mixinStandardHelpOptions = true,
-        description = {"Run wan's commands at a prompt: history, Tab completion of commands, options, model ids"
-                + " and variants; Ctrl-C cancels the running command.",
-                "Lines are split as a shell does ('…' and \"…\" quote); exit, quit or Ctrl-D leave with the last"
-                        + " command's exit code. History: $XDG_CACHE_HOME/wan/shell_history, else"
-                        + " ~/.cache/wan/shell_history.",
-                "Fed by a pipe it runs each line it reads: printf 'status\\nensure --all -q\\n' | wan shell"})
+        description = {"Run wan's commands at a prompt, with history and Tab completion; Ctrl-C cancels the running"
+                + " command.",
+                "Each line is a command without 'wan', split as a shell splits it ('...' and \"...\" quote)."
+                        + " --root and --manifest given to the shell hold for every command in it.",
+                "Tab completes commands, options, model ids and variants. exit, quit or Ctrl-D leave with the"
+                        + " last command's exit code.",
+                "History: $XDG_CACHE_HOME/wan/shell_history, else ~/.cache/wan/shell_history (mode 0600).",
+                "Fed by a pipe, it runs each line it reads and prints only what the commands print:",
+                "  printf 'status\\nensure --all -q\\n' | wan shell"})
 final class ShellCommand extends Verb {
     @Override
     public Integer call() throws IOException {

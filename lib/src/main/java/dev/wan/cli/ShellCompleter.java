@@ -48,7 +48,11 @@ final class ShellCompleter implements Completer {
         OptionSpec pending = null;
         boolean optionsEnded = false;
         int positionals = 0;
-        for (String w : line.words().subList(0, line.wordIndex())) {
+        List<String> before = line.words().subList(0, line.wordIndex());
+        if (!before.isEmpty() && before.get(0).equals("wan")) {
+            before = before.subList(1, before.size()); // the shell drops a leading 'wan' too
+        }
+        for (String w : before) {
             if (pending != null) {
                 if (pending.longestName().equals("--only")) {
                     named.addAll(WanCli.splitIds(List.of(w)));

@@ -109,6 +109,9 @@ final class ShellSession {
         } catch (IllegalArgumentException e) {
             return refuse(e.getMessage() + "; the line was not run");
         }
+        if (!args.isEmpty() && args.get(0).equals("wan")) {
+            args = args.subList(1, args.size()); // 'wan status' typed out of habit is 'status'
+        }
         if (args.isEmpty()) {
             return true;
         }

@@ -47,6 +47,7 @@ class ShellCompleterTest {
     void aVerbCompletesFromItsFirstLetters() {
         assertEquals(Set.of("ensure"), tab("ens"));
         assertEquals(Set.of("disk-usage", "deduplicate"), tab("d"));
+        assertEquals(Set.of("ensure"), tab("wan ens"));
     }
 
     @Test

@@ -60,6 +60,14 @@ class ShellSessionTest {
     }
 
     @Test
+    void aLeadingWanTypedOutOfHabitIsDropped() throws Exception {
+        Run shell = shell("wan verify nope\nwan\n");
+
+        Run cli = InProcessWan.bare(env(), "verify", "nope");
+        assertEquals(cli, shell);
+    }
+
+    @Test
     void theExitCodeIsTheLastCommands() throws Exception {
         assertEquals(4, shell("status\nverify nope\n").code()); // MODEL_NOT_FOUND
         assertEquals(0, shell("verify nope\nstatus\n").code());
