@@ -108,6 +108,8 @@ class ShellE2ETest {
             Tmux.save(cancelled, Path.of("target", "shell-screens", "02-cancelled.txt"));
             String screen = String.join("\n", cancelled);
             assertTrue(screen.contains("wan: cancelled (exit 130)"), screen);
+            assertTrue(screen.contains("wan: INTERRUPTED: "), "the command itself says it was interrupted:\n" + screen);
+            assertTrue(!screen.contains("failed (SOURCE_UNAVAILABLE)"), "a cancel is no source failure:\n" + screen);
             assertTrue(!screen.contains("demo-t2v@1.0.0 ready"), screen);
             assertTrue(!Files.exists(root.resolve("wan22/demo-t2v@1.0.0")), "nothing partial is published");
 
