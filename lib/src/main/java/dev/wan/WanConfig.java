@@ -58,15 +58,7 @@ public record WanConfig(Path modelsRoot, Path manifest, Path localRoot, Duration
         }
         Path root = rootOverride != null ? rootOverride : modelsRootVariable(env);
         if (root == null) {
-            Path cache = pathOrNull(env.get("XDG_CACHE_HOME"));
-            if (cache != null && !cache.isAbsolute()) {
-                cache = null; // the XDG base directory spec: relative paths are invalid and ignored
-            }
-            if (cache == null) {
-                String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-                cache = Path.of(home, ".cache");
-            }
-            root = cache.resolve("wan").resolve("models");
+            root = cacheDirectory(env).resolve("models");
         }
         Path manifest = manifestOverride != null ? manifestOverride : pathOrNull(env.get("WAN_MODELS_MANIFEST"));
         if (manifest == null) {
@@ -79,6 +71,23 @@ public record WanConfig(Path modelsRoot, Path manifest, Path localRoot, Duration
             local = manifest.endsWith(DEMO_MANIFEST) ? manifest.resolveSibling("store") : root;
         }
         return new WanConfig(abs(root), abs(manifest), abs(local), DEFAULT_LOCK_TIMEOUT, settings);
+    }
+
+    /**
+     * wan's per-user cache directory: {@code $XDG_CACHE_HOME/wan}, else {@code $HOME/.cache/wan}
+     * (a relative XDG_CACHE_HOME is ignored, as the XDG base directory spec says). The default
+     * models root is its {@code models/}; {@code wan shell} keeps its history there.
+     */
+    public static Path cacheDirectory(Map<String, String> env) {
+        Path cache = pathOrNull(env.get("XDG_CACHE_HOME"));
+        if (cache != null && !cache.isAbsolute()) {
+            cache = null; // the XDG base directory spec: relative paths are invalid and ignored
+        }
+        if (cache == null) {
+            String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+            cache = Path.of(home, ".cache");
+        }
+        return cache.resolve("wan");
     }
 
     public WanConfig withLockTimeout(Duration timeout) {

@@ -12,7 +12,7 @@ final class ModelsCommand implements Runnable {
     static final List<Supplier<Object>> VERBS = List.of(StatusCommand::new, EnsureCommand::new, VerifyCommand::new,
             ListCommand::new, ValidateManifestCommand::new, TestSourcesCommand::new, TestAuthCommand::new,
             GcCommand::new, PinCommand::new, UnpinCommand::new,
-            DeduplicateCommand::new, DiskUsageCommand::new, MigrateCommand::new);
+            DeduplicateCommand::new, DiskUsageCommand::new, MigrateCommand::new, ShellCommand::new);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

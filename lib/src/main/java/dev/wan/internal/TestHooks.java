@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code -Dwan.test.pauseAt=<POINT>:<n> -Dwan.test.pausedFile=<file>} (system properties, never
  * environment variables, so no user's environment can switch it on): the n-th time the process
  * reaches POINT, the thread that reached it creates {@code <file>} and then blocks until the process
- * is killed. Not a feature: the README does not mention it and wan never sets it.
+ * is killed. With {@code -Dwan.test.pauseUntil=interrupt} it blocks until its thread is interrupted
+ * instead, and then returns with the interrupt set (how {@code wan shell} cancels a command: a test
+ * presses Ctrl-C while the command is paused). Not a feature: the README does not mention it and
+ * wan never sets it.
  */
 public final class TestHooks {
     /** The places a test can stop a process at. */
@@ -27,7 +30,7 @@ public final class TestHooks {
     }
 
     private static final Pause PAUSE = Pause.parse(System.getProperty("wan.test.pauseAt"),
-            System.getProperty("wan.test.pausedFile"));
+            System.getProperty("wan.test.pausedFile"), "interrupt".equals(System.getProperty("wan.test.pauseUntil")));
 
     private TestHooks() {
     }
@@ -39,8 +42,8 @@ public final class TestHooks {
         }
     }
 
-    private record Pause(Point point, long nth, Path pausedFile, AtomicLong hits) {
-        static Pause parse(String at, String file) {
+    private record Pause(Point point, long nth, Path pausedFile, boolean untilInterrupt, AtomicLong hits) {
+        static Pause parse(String at, String file, boolean untilInterrupt) {
             if (at == null) {
                 return null;
             }
@@ -49,7 +52,7 @@ public final class TestHooks {
                 throw new IllegalArgumentException("wan.test.pauseAt=POINT:n needs wan.test.pausedFile too");
             }
             return new Pause(Point.valueOf(at.substring(0, colon)), Long.parseLong(at.substring(colon + 1)),
-                    Path.of(file), new AtomicLong());
+                    Path.of(file), untilInterrupt, new AtomicLong());
         }
 
         void reached(Point p) {
@@ -67,6 +70,10 @@ public final class TestHooks {
                 try {
                     Thread.sleep(Long.MAX_VALUE);
                 } catch (InterruptedException e) {
+                    if (untilInterrupt) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                     // only the kill the test is about to send ends this
                 }
             }

@@ -40,7 +40,9 @@ final class FileWorkers {
                     throw new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new WanException(ErrorCode.FILESYSTEM_ERROR, "interrupted", "");
+                    // cancelled (wan shell's Ctrl-C, an embedding application): INTERRUPTED, exit 130
+                    throw new WanException(ErrorCode.INTERRUPTED, "interrupted while fetching files",
+                            "run the same command again: it resumes");
                 }
             }
             return outcomes;

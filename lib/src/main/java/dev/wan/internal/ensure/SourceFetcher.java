@@ -59,6 +59,9 @@ final class SourceFetcher {
             try {
                 return fetchFrom(sessions, spec.id(), source, file, stagedFile, target);
             } catch (WanException e) {
+                if (e.code() == ErrorCode.INTERRUPTED) {
+                    throw e;
+                }
                 if (e.code() == ErrorCode.NO_SPACE || Fs.isNoSpace(e)) {
                     // The local disk is full: another source would fill it just the same.
                     throw e.code() == ErrorCode.NO_SPACE ? e : noSpaceError(spec.id(), file, e);
@@ -71,6 +74,11 @@ final class SourceFetcher {
                 if (Fs.isNoSpace(e)) {
                     StagingArea.deleteQuietly(stagedFile);
                     throw noSpaceError(spec.id(), file, e);
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    // Cancelled (a ClosedByInterruptException sets the flag): not this source's fault, no failover.
+                    throw new WanException(ErrorCode.INTERRUPTED, "model " + spec.id() + ": " + file.path()
+                            + ": interrupted", "run the same command again: it resumes", List.of(), e);
                 }
                 failures.add(source.redacted() + ": SOURCE_UNAVAILABLE " + e);
                 codes.add(ErrorCode.SOURCE_UNAVAILABLE);
