@@ -73,11 +73,12 @@ final class Progress implements EventListener, AutoCloseable {
     @Override
     public void on(WanEvent event) {
         if (event instanceof WanEvent.EnsureStarted e) {
-            total.addAndGet(e.bytesNeeded());
+            // said before the total grows: the bar's first row then comes below this line, never above it
             say(e.model() + ": " + e.filesNeeded() + " file(s), " + Output.bytes(e.bytesNeeded()) + " to fetch or verify");
+            total.addAndGet(e.bytesNeeded());
         } else if (event instanceof WanEvent.VerifyStarted e) {
-            total.addAndGet(e.bytes());
             say(e.model() + ": " + e.files() + " file(s), " + Output.bytes(e.bytes()) + " to re-hash");
+            total.addAndGet(e.bytes());
         } else if (event instanceof WanEvent.FileStarted e) {
             moving.compareAndSet("", e.model() + " " + e.path());
         } else if (event instanceof WanEvent.BytesTransferred e) {
