@@ -129,6 +129,9 @@ final class Progress implements EventListener, AutoCloseable {
         }
         StatusLine.Snapshot s = new StatusLine.Snapshot(moving.get(), Math.min(done.get(), t), t, rate.rate());
         if (terminal != null) {
+            if (terminal.resizing()) {
+                return; // redrawn as soon as the new width is known
+            }
             int columns = terminal.columns();
             if (columns != drawnFor) {
                 clearRow();

@@ -2,6 +2,9 @@ package dev.wan.cli;
 
 import java.io.IOException;
 import java.util.function.IntConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jline.nativ.JLineNativeLoader;
 import org.jline.terminal.spi.SystemStream;
 import org.jline.terminal.spi.TerminalProvider;
 import org.jline.utils.Signals;
@@ -13,43 +16,79 @@ import org.jline.utils.Signals;
  *
  * <p>Not a jline {@code Terminal}: jline's system terminal only exists when stdin is a terminal too and
  * reads the size of stdin's, which is the very mistake this class is here to avoid. The provider (JNI,
- * else {@code test -t 2} and {@code stty}) answers for stderr directly; the width is read once and again
- * after each SIGWINCH, never per redraw.
+ * else {@code test -t 2} and {@code stty}) answers for stderr directly. The width is read before each
+ * redraw with JNI (an ioctl), else once and again after each SIGWINCH (a process each time).
  */
 final class StderrTerminal implements AutoCloseable {
-    /** jline's native provider first (an ioctl); the exec provider (a process per question) if it cannot load. */
-    private static final String[] PROVIDERS = {"jni", "exec"};
     private static final int FALLBACK_COLUMNS = 80;
+    /**
+     * jline logs through java.util.logging, whose default handler prints WARNING on stderr: a machine whose
+     * temporary directory is mounted noexec would see "Unable to load JLine's native library" on every run,
+     * for a fallback that works. Held here (a logger only keeps its level while referenced).
+     */
+    private static final Logger JLINE_LOG = Logger.getLogger("org.jline");
+
+    static {
+        JLINE_LOG.setLevel(Level.SEVERE);
+    }
 
     private final TerminalProvider provider;
+    /** The native provider's answer is an ioctl, cheap enough to ask before every redraw. */
+    private final boolean cheap;
     private final Object previousWinch;
     private volatile int columns;
+    /** Between a SIGWINCH and the new width being known: a row drawn now would be drawn for the old width. */
+    private volatile boolean resizing;
 
     private StderrTerminal(TerminalProvider provider, IntConsumer onResize) {
         this.provider = provider;
+        this.cheap = "jni".equals(provider.name());
         this.columns = measure();
         this.previousWinch = Signals.register("WINCH", () -> {
+            resizing = true;
             columns = measure();
+            resizing = false;
             onResize.accept(columns);
         });
     }
 
     /** stderr's terminal, or null when stderr is a file, a pipe or nothing ({@code onResize} gets the new width). */
     static StderrTerminal open(IntConsumer onResize) {
-        for (String name : PROVIDERS) {
-            try {
-                TerminalProvider p = TerminalProvider.load(name);
-                return p.isSystemStream(SystemStream.Error) ? new StderrTerminal(p, onResize) : null;
-            } catch (IOException | RuntimeException | LinkageError e) {
-                // this provider cannot run here (no native library for this platform): ask the next
-            }
+        TerminalProvider p = provider();
+        return p != null && p.isSystemStream(SystemStream.Error) ? new StderrTerminal(p, onResize) : null;
+    }
+
+    /**
+     * jline's native provider (isatty and an ioctl on fd 2) when its library loads, else the exec provider
+     * ({@code test -t 2}, {@code stty}: a process per question, asked once per run and once per resize).
+     */
+    private static TerminalProvider provider() {
+        try {
+            return TerminalProvider.load(nativeLibraryLoads() ? "jni" : "exec");
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return null;
         }
-        return null;
+    }
+
+    private static boolean nativeLibraryLoads() {
+        try {
+            return JLineNativeLoader.initialize();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Columns of the terminal now (80 if it will not say). */
     int columns() {
+        if (cheap) {
+            columns = measure();
+        }
         return columns;
+    }
+
+    /** True while a resize is being measured: draw nothing until {@code onResize} says the new width. */
+    boolean resizing() {
+        return resizing;
     }
 
     private int measure() {
