@@ -28,7 +28,7 @@ final class Progress implements EventListener, AutoCloseable {
 
     private final PrintWriter err;
     /** stderr's terminal, or null: plain lines. */
-    private final StderrTerminal terminal;
+    private final Screen terminal;
     private final Charset charset;
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
@@ -58,7 +58,23 @@ final class Progress implements EventListener, AutoCloseable {
         return self[0];
     }
 
-    Progress(PrintWriter err, StderrTerminal terminal, Charset charset) {
+    /** What the bar needs to know of the terminal ({@link StderrTerminal}; a fixed width in tests). */
+    interface Screen extends AutoCloseable {
+        int columns();
+
+        /** True between a resize and its new width being known: draw nothing meanwhile. */
+        boolean resizing();
+
+        @Override
+        void close();
+    }
+
+    Progress(PrintWriter err, Screen terminal, Charset charset) {
+        this(err, terminal, charset, true);
+    }
+
+    /** {@code ticking}: false for tests, which call {@link #tick} themselves. */
+    Progress(PrintWriter err, Screen terminal, Charset charset, boolean ticking) {
         this.err = err;
         this.terminal = terminal;
         this.charset = charset;
@@ -67,7 +83,9 @@ final class Progress implements EventListener, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        if (ticking) {
+            timer.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -117,7 +135,8 @@ final class Progress implements EventListener, AutoCloseable {
         }
     }
 
-    private void tick() {
+    /** A redraw now, as the timer does every 200 ms (tests). */
+    void tick() {
         rate.sample(System.nanoTime(), Math.min(done.get(), total.get()));
         draw();
     }

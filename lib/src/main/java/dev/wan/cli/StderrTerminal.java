@@ -19,7 +19,7 @@ import org.jline.utils.Signals;
  * else {@code test -t 2} and {@code stty}) answers for stderr directly. The width is read before each
  * redraw with JNI (an ioctl), else once and again after each SIGWINCH (a process each time).
  */
-final class StderrTerminal implements AutoCloseable {
+final class StderrTerminal implements Progress.Screen {
     private static final int FALLBACK_COLUMNS = 80;
     /**
      * jline logs through java.util.logging, whose default handler prints WARNING on stderr: a machine whose
@@ -79,7 +79,8 @@ final class StderrTerminal implements AutoCloseable {
     }
 
     /** Columns of the terminal now (80 if it will not say). */
-    int columns() {
+    @Override
+    public int columns() {
         if (cheap) {
             columns = measure();
         }
@@ -87,7 +88,8 @@ final class StderrTerminal implements AutoCloseable {
     }
 
     /** True while a resize is being measured: draw nothing until {@code onResize} says the new width. */
-    boolean resizing() {
+    @Override
+    public boolean resizing() {
         return resizing;
     }
 
