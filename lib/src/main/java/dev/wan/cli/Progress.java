@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Renders ensure and verify progress on stderr. When stderr is a terminal ({@link StderrTerminal}): one
@@ -28,7 +29,9 @@ final class Progress implements EventListener, AutoCloseable {
 
     private final PrintWriter err;
     /** stderr's terminal, or null: plain lines. */
-    private final Screen terminal;
+    private volatile Screen terminal;
+    /** Finds the terminal on the first tick (null: nothing to find). */
+    private volatile Supplier<Screen> opener;
     private final Charset charset;
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
@@ -45,17 +48,15 @@ final class Progress implements EventListener, AutoCloseable {
 
     /**
      * Progress on the process's stderr: a bar if {@code bar} (not --json, not -q) and stderr is a terminal,
-     * plain lines otherwise.
+     * plain lines otherwise. Finding the terminal loads jline's native library (100-200 ms on a small
+     * machine): the first tick does it on the timer thread, so the command does not wait for it.
      */
     static Progress open(PrintWriter err, boolean bar) {
-        Progress[] self = new Progress[1];
-        StderrTerminal terminal = !bar ? null : StderrTerminal.open(columns -> {
-            if (self[0] != null) {
-                self[0].redrawSoon();
-            }
-        });
-        self[0] = new Progress(err, terminal, ConsoleWriter.terminalCharset());
-        return self[0];
+        Progress p = new Progress(err, null, ConsoleWriter.terminalCharset());
+        if (bar && StderrTerminal.mayBeTerminal()) {
+            p.opener = () -> StderrTerminal.open(columns -> p.redrawSoon());
+        }
+        return p;
     }
 
     /** What the bar needs to know of the terminal ({@link StderrTerminal}; a fixed width in tests). */
@@ -137,6 +138,11 @@ final class Progress implements EventListener, AutoCloseable {
 
     /** A redraw now, as the timer does every 200 ms (tests). */
     void tick() {
+        Supplier<Screen> find = opener;
+        if (find != null) {
+            opener = null;
+            terminal = find.get();
+        }
         rate.sample(System.nanoTime(), Math.min(done.get(), total.get()));
         draw();
     }

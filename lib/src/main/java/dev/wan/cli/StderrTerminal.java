@@ -1,6 +1,8 @@
 package dev.wan.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -56,6 +58,19 @@ final class StderrTerminal implements Progress.Screen {
     static StderrTerminal open(IntConsumer onResize) {
         TerminalProvider p = provider();
         return p != null && p.isSystemStream(SystemStream.Error) ? new StderrTerminal(p, onResize) : null;
+    }
+
+    /**
+     * False when stderr is certainly not a terminal (Linux names what fd 2 is: a file, a pipe, /dev/null),
+     * so plain runs (CI, logs) never load jline; true otherwise, and then {@link #open} asks jline.
+     */
+    static boolean mayBeTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return true; // no /proc (macOS, the BSDs): jline knows
+        }
     }
 
     /**
