@@ -31,8 +31,7 @@ final class ConsoleWriter extends FilterWriter {
     /** A writer for {@code stream} that never prints {@code ?} for a character its charset lacks. */
     static PrintWriter of(OutputStream stream, Charset charset) {
         Writer raw = new OutputStreamWriter(stream, charset);
-        boolean unicode = charset.name().toUpperCase(java.util.Locale.ROOT).startsWith("UTF");
-        return new PrintWriter(unicode ? raw : new ConsoleWriter(raw, charset), true);
+        return new PrintWriter(isUnicode(charset) ? raw : new ConsoleWriter(raw, charset), true);
     }
 
     /** The charset the terminal (or the pipe's reader) expects: the locale's, as the JVM found it. */
@@ -44,6 +43,37 @@ final class ConsoleWriter extends FilterWriter {
             }
         }
         return Charset.defaultCharset();
+    }
+
+    /** Whether every character of {@code text} shows as itself in {@code charset} (no stand-in spelling). */
+    static boolean canShow(Charset charset, String text) {
+        return isUnicode(charset) || charset.newEncoder().canEncode(text);
+    }
+
+    /**
+     * {@code text} as this writer would print it in {@code charset}: what the charset cannot show spelled in
+     * ASCII. Whoever measures a line before printing it (the progress bar fitting a terminal row) measures this.
+     */
+    static String spell(String text, Charset charset) {
+        return isUnicode(charset) ? text : spell(text, 0, text.length(), charset.newEncoder());
+    }
+
+    private static boolean isUnicode(Charset charset) {
+        return charset.name().toUpperCase(java.util.Locale.ROOT).startsWith("UTF");
+    }
+
+    private static String spell(String s, int off, int len, CharsetEncoder encoder) {
+        StringBuilder b = new StringBuilder(len);
+        for (int i = off; i < off + len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80 || encoder.canEncode(c)) {
+                b.append(c);
+            } else {
+                String ascii = ASCII.get(c);
+                b.append(ascii != null ? ascii : String.format("\\u%04x", (int) c));
+            }
+        }
+        return b.toString();
     }
 
     @Override
@@ -58,16 +88,7 @@ final class ConsoleWriter extends FilterWriter {
 
     @Override
     public void write(String s, int off, int len) throws IOException {
-        StringBuilder b = new StringBuilder(len);
-        for (int i = off; i < off + len; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80 || encoder.canEncode(c)) {
-                b.append(c);
-            } else {
-                String ascii = ASCII.get(c);
-                b.append(ascii != null ? ascii : String.format("\\u%04x", (int) c));
-            }
-        }
-        out.write(b.toString(), 0, b.length());
+        String spelled = spell(s, off, len, encoder);
+        out.write(spelled, 0, spelled.length());
     }
 }

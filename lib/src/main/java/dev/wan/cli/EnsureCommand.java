@@ -68,7 +68,7 @@ final class EnsureCommand extends Verb {
         List<ModelEnsurer.BatchResult> results;
         FetchTally tally = new FetchTally();
         ensurer.addListener(tally);
-        try (Progress progress = new Progress(o.err, System.console() != null)) {
+        try (Progress progress = Progress.open(o.err, !o.quiet && !o.json)) {
             if (!o.quiet) {
                 ensurer.addListener(progress);
             } else if (!o.json) {

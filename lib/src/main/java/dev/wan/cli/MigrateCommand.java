@@ -162,7 +162,7 @@ final class MigrateCommand implements Runnable {
             Migrator migrator = migrator(ensurer);
             announce(o);
             MigrationResult r;
-            try (Progress progress = new Progress(o.err, System.console() != null)) {
+            try (Progress progress = Progress.open(o.err, !o.quiet && !o.json)) {
                 if (!o.quiet && !o.json) {
                     ensurer.addListener(progress);
                 }

@@ -37,7 +37,7 @@ final class VerifyCommand extends Verb {
                 .filter(id -> named || ensurer.status(id, selection.variant).directory().toFile().isDirectory())
                 .toList();
         List<VerificationResult> results;
-        try (Progress progress = new Progress(o.err, System.console() != null)) {
+        try (Progress progress = Progress.open(o.err, !o.quiet && !o.json)) {
             if (!o.quiet) {
                 ensurer.addListener(progress); // re-hashing 100 GB takes a while: show it, as ensure does
             }

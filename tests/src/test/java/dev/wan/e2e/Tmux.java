@@ -39,6 +39,11 @@ final class Tmux implements AutoCloseable {
         return List.of(tmux("capture-pane", "-p", "-J").split("\n", -1));
     }
 
+    /** The scrollback and the screen, oldest first (what scrolled or was reflowed off the top is kept there). */
+    List<String> history() throws IOException, InterruptedException {
+        return List.of(tmux("capture-pane", "-p", "-J", "-S", "-").split("\n", -1));
+    }
+
     void keys(String... keys) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("send-keys"));
         args.addAll(List.of(keys));
