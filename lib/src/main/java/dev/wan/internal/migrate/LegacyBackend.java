@@ -2,13 +2,13 @@ package dev.wan.internal.migrate;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.io.BoundedInputStream;
 import dev.wan.manifest.SourceRef;
 import dev.wan.migrate.LegacyFile;
 import dev.wan.source.RemoteFile;
 import dev.wan.source.SourceContext;
 import dev.wan.source.SourceSession;
 import dev.wan.source.StorageBackend;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -109,7 +109,7 @@ public final class LegacyBackend implements StorageBackend {
             FileChannel ch = FileChannel.open(checked(path), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             ch.position(offset);
             InputStream in = Channels.newInputStream(ch);
-            return length < 0 ? in : new Limited(in, length);
+            return length < 0 ? in : new BoundedInputStream(in, length);
         }
 
         @Override
@@ -124,39 +124,6 @@ public final class LegacyBackend implements StorageBackend {
         @Override
         public List<RemoteFile> list() {
             return m.files().entrySet().stream().map(e -> new RemoteFile(e.getKey(), e.getValue().size(), null)).toList();
-        }
-    }
-
-    private static final class Limited extends FilterInputStream {
-        private long left;
-
-        Limited(InputStream in, long left) {
-            super(in);
-            this.left = left;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = super.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
         }
     }
 }
