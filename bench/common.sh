@@ -4,7 +4,6 @@
 #
 # Knobs (environment):
 #   WAN_JAVA_OPTS   extra JVM options for every wan run (e.g. "-Xmx256m -XX:+UseSerialGC")
-#   WAN_BENCH_BUILD 0 = do not build, use lib/target as it is (default 1: mvn package, tests not compiled)
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/wan-bench.XXXXXX")
 chmod 755 "$work"
@@ -65,22 +64,17 @@ wait_http() {
   done
 }
 
-# build_wan: compile the core jar (no install into ~/.m2) and set $classpath.
+# build_wan: compile the core and CLI jars (no install into ~/.m2) and set $classpath.
 build_wan() {
-  if [ "${WAN_BENCH_BUILD:-1}" != 0 ]; then
-    if ! (cd "$repo" && mvn -q -B -pl lib -am package -Dmaven.test.skip=true) > "$work/build.log" 2>&1; then
-      cat "$work/build.log" >&2
-      echo "build failed" >&2
-      exit 1
-    fi
-  fi
   local cp_file="$work/cli.classpath"
-  if ! (cd "$repo/lib" && mvn -q -B dependency:build-classpath -Dmdep.includeScope=runtime \
-      -Dmdep.outputFile="$cp_file") > "$work/build.log" 2>&1; then
+  # one reactor run: package, then the CLI module's runtime class path (which names lib/target's jar)
+  if ! (cd "$repo" && mvn -q -B -pl cli -am package dependency:build-classpath -Dmaven.test.skip=true \
+      -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file") > "$work/build.log" 2>&1; then
     cat "$work/build.log" >&2
+    echo "build failed" >&2
     exit 1
   fi
-  classpath="$repo/lib/target/wan-lib-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
+  classpath="$repo/cli/target/wan-cli-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
 }
 
 # wan_ensure ID [ARGS...]: one `wan ensure ID --json --quiet` (MODELS_ROOT, WAN_MODELS_MANIFEST and

@@ -5,7 +5,7 @@
 # usage: bench/gc-dedup.sh [MODELS=1000] [FILES_PER_MODEL=50]
 # Knobs: REAL_PER_MODEL (files with real random content per model, default 20% of FILES_PER_MODEL),
 #        POOL (distinct real blobs, default 2000), MAX_SIZE (gc --max-size, default 10TB),
-#        SCALE (part 3 divides WAN2.2 sizes by this, default 10000), WAN_BENCH_BUILD, WAN_JAVA_OPTS.
+#        SCALE (part 3 divides WAN2.2 sizes by this, default 10000), WAN_JAVA_OPTS.
 # Disk: sparse files cost nothing; the real files take ~1 GB before dedup (~0.4 GB after).
 set -euo pipefail
 # shellcheck source=bench/common.sh

@@ -11,10 +11,10 @@ runs=${2:-3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/wan-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-(cd "$repo" && mvn -q -B -pl lib -am install -DskipTests)
 cp_file="$work/cli.classpath"
-(cd "$repo/lib" && mvn -q -B dependency:build-classpath -Dmdep.outputFile="$cp_file")
-classpath="$repo/lib/target/wan-lib-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
+(cd "$repo" && mvn -q -B -pl cli -am package dependency:build-classpath -Dmaven.test.skip=true \
+  -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file")
+classpath="$repo/cli/target/wan-cli-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
 
 mkdir -p "$work/src"
 head -c $((size_mib << 20)) /dev/urandom > "$work/src/weights.bin"

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //DEPS dev.wan:wan-lib:0.1.0-SNAPSHOT
+//DEPS info.picocli:picocli:4.7.7
 
 // Adopt models already in the local Hugging Face cache into the wan store, with zero bytes
 // downloaded: for each manifest model with an hf://org/repo source whose repo is in the cache,

@@ -71,10 +71,10 @@ check "first run of ./wan --version exits 0 and prints something (rc=$rc, ${ms} 
 check "first run says it fetches JBang (on stderr)" \
   sh -c 'printf "%s" "$1" | grep -q "wan: fetching JBang 0.132.1 from Maven Central"' - "$err"
 check "first run says it builds the core jar (on stderr)" \
-  sh -c 'printf "%s" "$1" | grep -q "wan: building the core and dashboard jars"' - "$err"
+  sh -c 'printf "%s" "$1" | grep -q "wan: building the core, CLI and dashboard jars"' - "$err"
 check "Maven ran twice: fetch JBang, install the core jar" [ "$(mvn_calls)" = 2 ] || cat "$MVN_LOG"
 check "Maven got -Duser.home=\$HOME" grep -q "^MAVEN_OPTS=.*-Duser.home=$HOME" "$MVN_LOG"
-check "Maven installed with -pl lib,tui -am" grep -q '^mvn .*-pl lib,tui -am install' "$MVN_LOG"
+check "Maven installed with -pl lib,cli,tui -am" grep -q '^mvn .*-pl lib,cli,tui -am install' "$MVN_LOG"
 check "JBang classpath is cached under the new HOME" [ -s "$HOME/.cache/wan/jbang-0.132.1.classpath" ]
 check "the core jar is in the new HOME's ~/.m2" [ -f "$CORE_JAR" ]
 check "the parent pom is installed too" \
@@ -105,7 +105,7 @@ t_plain=$((($(now_ms) - start) / 5))
 t_warm=$((warm_total / 5))
 
 # --- 2. a probe wan.java that echoes what it gets --------------------------------
-deps=$(grep '^//DEPS dev.wan:wan-lib:' "$REPO/wan.java")
+deps=$(grep '^//DEPS dev.wan:wan-cli:' "$REPO/wan.java")
 {
   echo '///usr/bin/env jbang "$0" "$@" ; exit $?'
   echo '//JAVA 17+'
@@ -156,7 +156,7 @@ run after touch
 check "after touching a lib source it still works" [ "$rc/$(line1 "$out")" = "0/args after|touch" ] || show
 check "after touching a lib source it rebuilds the core jar" grep -q '^mvn .*install' "$MVN_LOG"
 check "the rebuild is announced on stderr" \
-  sh -c 'printf "%s" "$1" | grep -q "wan: building the core and dashboard jars"' - "$err"
+  sh -c 'printf "%s" "$1" | grep -q "wan: building the core, CLI and dashboard jars"' - "$err"
 : >"$MVN_LOG"
 run again
 check "and the run after that does not rebuild" [ "$(mvn_calls)/$(line1 "$out")" = "0/args again" ]
@@ -166,6 +166,9 @@ run test edit
 check "a touched test source does not rebuild (tests are not in the jar)" [ "$(mvn_calls)/$(line1 "$out")" = "0/args test|edit" ]
 
 # --- 4. the same launcher as `jbang`, and the catalog -------------------------------
+: >"$MVN_LOG"
+sleep 1
+touch "$(find "$REPO/cli/src/main" -name '*.java' | head -n 1)"
 (cd "$REPO/lib" && jbang --catalog ../catalog.json wan "via catalog" >"$T/out" 2>"$T/err")
 rc=$?
 check "jbang --catalog ../catalog.json wan ... works (rc=$rc)" [ "$(head -n 1 "$T/out")" = "args via catalog" ] || cat "$T/err"
@@ -180,6 +183,7 @@ check "jbang wan-tui@org (the dashboard's catalog alias) runs" grep -q "^wan tui
 rc=$?
 check "jbang wan-tui@org without a terminal: exit 2, clear message (rc=$rc)" \
   sh -c '[ "$1" = 2 ] && grep -q "needs an interactive terminal" "$2"' - "$rc" "$T/err" || cat "$T/err"
+check "as jbang it builds nothing, even with a source newer than the jars" [ "$(mvn_calls)" = 0 ] || cat "$MVN_LOG"
 
 # --- 5. concurrent first runs wait for each other ---------------------------------
 export XDG_CACHE_HOME="$T/cache2"

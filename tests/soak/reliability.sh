@@ -41,9 +41,9 @@ run() { # name, then mvn arguments
 }
 
 summary=()
-run "hostile store" -pl lib test -Dtest=HostileStoreTest -Dwan.hostile.store.races="$races"
-run "hostile manifests" -pl lib test -Dtest=HostileManifestsTest -Dwan.hostile.tries="$tries"
-run "damaged state" -pl lib test -Dtest=DamagedStateTest -Dwan.damage.stride=1
+run "hostile store" -pl cli -am test -Dtest=HostileStoreTest -Dwan.hostile.store.races="$races"
+run "hostile manifests" -pl cli -am test -Dtest=HostileManifestsTest -Dwan.hostile.tries="$tries"
+run "damaged state" -pl cli -am test -Dtest=DamagedStateTest -Dwan.damage.stride=1
 run "crash loop" -pl tests -am verify -Dtest=CrashLoopTest -Dwan.crashloop.kills="$kills"
 for s in "${summary[@]}"; do
   echo "$s"

@@ -64,6 +64,8 @@ public final class Cli {
     private final List<String> jvmOptions = new ArrayList<>();
     private Map<String, String> parent = System.getenv();
     private Path home;
+    /** The working directory of a run (null: the test's). */
+    private Path directory;
     /** For {@link #jbang(Path)}: the HOME with the catalog registered (null: the launcher's environment). */
     private Path catalogHome;
 
@@ -120,6 +122,12 @@ public final class Cli {
         Files.writeString(home.resolve(".jbang/jbang-catalog.json"), "{\"catalogs\":{\"" + catalogName
                 + "\":{\"catalog-ref\":\"" + REPO.resolve("catalog.json") + "\"}}}\n");
         return home;
+    }
+
+    /** Runs in {@code dir} instead of the test's working directory (inside the checkout). */
+    public Cli in(Path dir) {
+        directory = dir;
+        return this;
     }
 
     /** Sets a variable for the run (an empty value is set as empty, not removed). */
@@ -221,6 +229,9 @@ public final class Cli {
 
     public ProcessBuilder builder(String... args) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(args));
+        if (directory != null) {
+            pb.directory(directory.toFile());
+        }
         pb.environment().clear();
         pb.environment().putAll(environment());
         return pb;

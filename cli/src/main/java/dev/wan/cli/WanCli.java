@@ -16,7 +16,7 @@ import picocli.CommandLine;
  */
 @Command(name = "wan", mixinStandardHelpOptions = true, versionProvider = WanCli.Version.class,
         description = {"Makes AI model weights appear, verified, at a known path."},
-        footer = {"", "The terminal dashboard: 'wan tui' (or 'jbang wan-tui@org'); 'wan tui --help' lists its options.",
+        footer = {"", "The terminal dashboard: 'jbang wan-tui@org' (or './wan tui' in a checkout); its --help lists its options.",
                 "Java at a prompt: 'wan jshell' (the public API imported, ensure(\"id\") and friends defined)."},
         subcommands = CommandLine.HelpCommand.class)
 public final class WanCli implements Runnable {
@@ -46,6 +46,12 @@ public final class WanCli implements Runnable {
      * their own, so a developer's HF_TOKEN or WAN_* never leaks in); returns the exit code.
      */
     public static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        if (args.length > 0 && args[0].equals("tui")) {
+            // The dashboard ships as its own jar so that the CLI never downloads or loads lanterna.
+            err.println("wan: the dashboard is its own program: run 'jbang wan-tui@org' (or './wan tui' in a checkout)");
+            err.flush();
+            return EXIT_USAGE;
+        }
         CommandLine cli = commandLine(env);
         cli.setOut(out).setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, out, err))

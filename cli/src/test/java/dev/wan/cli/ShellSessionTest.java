@@ -113,7 +113,7 @@ class ShellSessionTest {
         assertTrue(shell.err().contains("already in wan shell"), shell.err());
         assertEquals(2, models.code());
         assertEquals(2, tui.code());
-        assertTrue(tui.err().contains("'wan tui'"), tui.err());
+        assertTrue(tui.err().contains("'jbang wan-tui@org'"), tui.err());
     }
 
     @Test

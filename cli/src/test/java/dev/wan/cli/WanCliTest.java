@@ -68,6 +68,14 @@ class WanCliTest {
     }
 
     @Test
+    void tuiIsItsOwnProgramAndTheCliSaysWhereToFindIt() {
+        Run r = wan("tui", "--help");
+        assertEquals(WanCli.EXIT_USAGE, r.code(), r.toString());
+        assertTrue(r.err().contains("jbang wan-tui@org") && r.err().contains("./wan tui"), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void statusJsonIsOneDocumentWithEachModelsStateBytesNeededAndMissingFiles() throws Exception {
         Run r = wanHere("status", "--json");
 

@@ -130,7 +130,7 @@ final class ShellSession {
             return refuse("already in wan shell");
         }
         if (verb.equals("tui")) {
-            return refuse("the dashboard does not run inside the shell: leave it (exit) and run 'wan tui'");
+            return refuse("the dashboard does not run inside the shell: leave it (exit) and run 'jbang wan-tui@org' (or './wan tui')");
         }
         lastCode = runner.apply(args);
         if (args.equals(List.of("help"))) {

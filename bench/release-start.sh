@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Warm start of wan as an operator runs it from a release, beside `jbang hello.java` (a hello-world
+# script without dependencies) in the same run:
+#   jbang wan@org status       the catalog added by URL from a release (dist/publish) nginx serves
+#   ./wan status               this checkout's launcher
+#   wan shell, first prompt    `exit` piped into `jbang wan@org shell` and `./wan shell`
+#
+#   bench/release-start.sh [RUNS=7]
+#
+# jbang is this checkout's launcher linked as `jbang` in a fresh HOME; the local Maven repository is
+# the caller's (JBANG_REPO, else ~/.m2/repository), so only the first run of each downloads anything.
+# Every command runs twice first (compile, caches), then RUNS rounds, interleaved; prints median, min
+# and max per command and the ratio to hello.java's median.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "$0")/common.sh"
+runs=${1:-7}
+need bc:bc nginx:nginx
+
+mkdir -p "$work/srv" "$work/store"
+echo ok > "$work/srv/ping"
+start_nginx "$work/srv"
+base=$nginx_url/wan
+wait_http "$nginx_url/ping" 30
+"$repo/dist/publish" 0.1.0 "$work/srv/wan" "$base" 2> "$work/publish.log" \
+  || { cat "$work/publish.log" >&2; exit 1; }
+
+home=$work/home
+mkdir -p "$home/.local/bin"
+ln -s "$repo/wan" "$home/.local/bin/jbang"
+cat > "$work/hello.java" <<'EOF'
+///usr/bin/env jbang "$0" "$@" ; exit $?
+class hello {
+    public static void main(String[] args) {
+        System.out.println("hello");
+    }
+}
+EOF
+export JBANG_REPO=${JBANG_REPO:-$(getent passwd "$(id -u)" | cut -d: -f6)/.m2/repository}
+export HOME=$home PATH=$home/.local/bin:$PATH MODELS_ROOT=$work/store WAN_MODELS_MANIFEST=$repo/examples/demo/models.toml
+unset XDG_CACHE_HOME JBANG_DIR JBANG_CACHE_DIR
+cd "$home"
+jbang catalog add --global --name org "$base/jbang-catalog.json" > /dev/null 2>&1
+jbang trust add "$base/" > /dev/null 2>&1
+
+names=("jbang hello.java" "jbang wan@org status" "./wan status" "jbang wan@org shell (exit)" "./wan shell (exit)")
+cmds=("jbang $work/hello.java" "jbang wan@org status" "$repo/wan status" "jbang wan@org shell" "$repo/wan shell")
+
+# run I: one timed run of command I (stdin: "exit", output discarded, a failure stops the bench)
+run() {
+  local t0 t1
+  t0=$(now)
+  # shellcheck disable=SC2086 # the command is a word list
+  if ! echo exit | ${cmds[$1]} > "$work/out" 2> "$work/err"; then
+    echo "failed: ${cmds[$1]}" >&2; cat "$work/out" "$work/err" >&2; exit 1
+  fi
+  t1=$(now)
+  calc "$t1 - $t0"
+}
+
+for i in "${!cmds[@]}"; do run "$i" > /dev/null; run "$i" > /dev/null; done
+declare -A times
+for _ in $(seq "$runs"); do
+  for i in "${!cmds[@]}"; do times[$i]+="$(run "$i") "; done
+done
+
+printf '%-32s %8s %8s %8s %8s\n' "command ($runs warm runs)" median min max "/hello"
+hello=$(tr ' ' '\n' <<<"${times[0]}" | grep . | median)
+for i in "${!cmds[@]}"; do
+  sorted=$(tr ' ' '\n' <<<"${times[$i]}" | grep . | sort -n)
+  med=$(median <<<"$sorted")
+  printf '%-32s %7.2fs %7.2fs %7.2fs %7.2fx\n' "${names[$i]}" "$med" "$(head -n1 <<<"$sorted")" \
+    "$(tail -n1 <<<"$sorted")" "$(calc "$med / $hello")"
+done
