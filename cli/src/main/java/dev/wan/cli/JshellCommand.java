@@ -4,10 +4,12 @@ import dev.wan.ErrorCode;
 import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.ensure.ModelEnsurer;
+import dev.wan.text.TerminalText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import jdk.jshell.tool.JavaShellToolBuilder;
 import picocli.CommandLine.Command;
 
@@ -24,6 +26,7 @@ import picocli.CommandLine.Command;
                 + " wan.addListener(...)).",
         "Reads snippets from stdin when it is not a terminal (a script: wan jshell < script.jsh); '/exit [CODE]'"
                 + " leaves with that exit code.",
+        "JShell's settings and history: $XDG_CACHE_HOME/wan/jshell.properties, else ~/.cache/wan/jshell.properties (mode 0600).",
         "Needs a JDK (JShell is not in a JRE)."})
 final class JshellCommand extends Verb {
     /** What every session starts with, after JShell's default imports (java.util.*, java.nio.file.* …). */
@@ -57,8 +60,17 @@ final class JshellCommand extends Verb {
             Files.writeString(startup, STARTUP.formatted(literal(config.modelsRoot().toString()),
                     literal(config.manifest().toString())), StandardCharsets.UTF_8);
             output().out.flush();
-            return JavaShellToolBuilder.builder().start("--class-path", System.getProperty("java.class.path"),
-                    "--startup", "DEFAULT", "--startup", startup.toString());
+            Path settingsFile = JshellSettings.file(WanCli.env(spec));
+            Map<String, String> settings = JshellSettings.load(settingsFile);
+            int code = JavaShellToolBuilder.builder().persistence(settings).start("--class-path",
+                    System.getProperty("java.class.path"), "--startup", "DEFAULT", "--startup", startup.toString());
+            try {
+                JshellSettings.save(settings, settingsFile);
+            } catch (IOException e) { // the session itself went fine: say it, keep its exit code
+                output().err.println("wan: warning: could not save JShell's history to "
+                        + TerminalText.escape(settingsFile.toString()) + ": " + TerminalText.escape(String.valueOf(e)));
+            }
+            return code;
         } catch (Exception e) {
             throw new WanException(ErrorCode.INTERNAL, "cannot start JShell: " + e, "run wan with a JDK, not a JRE");
         } finally {

@@ -130,6 +130,11 @@ public final class Cli {
         return this;
     }
 
+    /** Whether the test set {@code key} with {@link #env} (rather than the run inheriting it). */
+    public boolean sets(String key) {
+        return set.containsKey(key);
+    }
+
     /** Sets a variable for the run (an empty value is set as empty, not removed). */
     public Cli env(String key, String value) {
         set.put(key, value);

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * loopback port) serves that directory and a model store; a fresh HOME with an empty {@code ~/.m2}
  * and no checkout on its PATH gets JBang from Maven Central (the launcher linked as {@code jbang}
  * only bootstraps JBang, it builds nothing), adds the catalog by URL, trusts it, and runs
- * {@code jbang wan@org ensure …} and {@code jbang inventory@org}. nginx's access log is the proof that
- * the core jar came from the release.
+ * {@code jbang wan@org ensure …}, {@code jbang inventory@org} and {@code jbang wan@org jshell} (the
+ * downloaded jars on JShell's class path). nginx's access log is the proof that the core jar came from
+ * the release.
  */
 class DistributionE2ETest {
     private static final String VERSION = "0.1.0";
@@ -121,6 +122,12 @@ class DistributionE2ETest {
         JsonNode rows = JSON.readTree(inventory.stdout());
         assertTrue(rows.toString().contains("\"model\":\"demo-t2v@1.0.0\"") && rows.toString().contains("\"COMPLETE\""),
                 inventory.stdout());
+
+        Cli.Result jshell = operator(home, m2).env("MODELS_ROOT", models.toString())
+                .env("WAN_MODELS_MANIFEST", manifest.toString())
+                .runWithInput("System.out.println(\"AT=\" + ensure(\"demo-tokenizer@1.0.0\"));\n/exit\n", "wan@org", "jshell");
+        assertEquals(0, jshell.exitCode(), jshell.toString());
+        assertTrue(jshell.stdout().contains("AT=" + models), jshell.toString());
 
         // 4. What came from where.
         String log = Files.readString(access, StandardCharsets.UTF_8);

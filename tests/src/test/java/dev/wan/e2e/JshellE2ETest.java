@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code wan jshell} as a real process with a script on stdin: the public API is imported, the
- * helpers work at the prompt, and the store and manifest are the ones the command resolved.
+ * {@code wan jshell} as a real process, with a script on stdin and typed at its prompt in tmux: the
+ * public API is imported, the helpers work at the prompt, and the store and manifest are the ones the
+ * command resolved.
  */
 class JshellE2ETest {
     private static final Path DEMO = Cli.REPO.resolve("examples/demo/models.toml");
@@ -41,6 +44,33 @@ class JshellE2ETest {
         assertTrue(r.stdout().contains("PINNED=true"), r.toString());
         assertTrue(Files.isRegularFile(root.resolve("wan22/demo-tokenizer@1.0.0/spiece.model")));
         assertFalse(r.stdout().contains("Error:"), r.toString());
+    }
+
+    @Test
+    void inA80x24TerminalEnsureAtThePromptWorksAsTyped() throws Exception {
+        Path root = tmp.resolve("root");
+        Cli wan = Cli.java().env("HOME", tmp.resolve("home").toString()).env("TERM", "xterm-256color")
+                .env("LANG", "C.UTF-8").env("WAN_MODELS_MANIFEST", DEMO.toString());
+        try (Tmux t = Tmux.start(Tmux.commandLine(tmp, wan, "jshell", "--root", root.toString()), 80, 24)) {
+            t.waitFor("JShell's prompt", Duration.ofSeconds(60), s -> Tmux.lastLine(s).equals("jshell>"));
+            t.type("ensure(\"demo-t2v@1.0.0\")");
+            t.keys("Enter");
+            Path model = root.resolve("wan22/demo-t2v@1.0.0");
+            List<String> screen = t.waitFor("the model's path", Duration.ofSeconds(60),
+                    s -> String.join("", s).contains(model.toString()) && Tmux.lastLine(s).equals("jshell>"));
+            Tmux.save(screen, Path.of("target", "shell-screens", "jshell-ensure.txt"));
+            assertFalse(String.join("\n", screen).contains("Error"), String.join("\n", screen));
+            assertTrue(Files.isRegularFile(model.resolve("model_index.json")));
+            t.type("/exit");
+            t.keys("Enter");
+            t.waitFor("EXIT=0");
+            assertFalse(String.join("\n", t.history()).contains("INFO:"), "no JDK logger lines on the terminal");
+        }
+        // JShell's history is kept with wan's other caches, owner-only, not in ~/.java
+        Path settings = tmp.resolve("home/.cache/wan/jshell.properties");
+        assertTrue(Files.readString(settings).contains("ensure("), Files.readString(settings));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(settings)));
+        assertFalse(Files.exists(tmp.resolve("home/.java")), "nothing in ~/.java");
     }
 
     @Test

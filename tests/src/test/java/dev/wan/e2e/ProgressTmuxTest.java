@@ -55,21 +55,8 @@ class ProgressTmuxTest {
     private String ensure(Cli cli, Map<String, String> env, String redirections) throws Exception {
         Path manifest = manifest();
         cli.env(env).env("TERM", "tmux-256color").env("HOME", Files.createDirectories(tmp.resolve("home")).toString());
-        StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i");
-        cli.environment().forEach((k, v) -> {
-            if (!k.startsWith("LC_") || env.containsKey(k)) { // the test's locale, not the developer's
-                cmd.append(' ').append(k).append('=').append(q(v));
-            }
-        });
-        for (String word : cli.command("ensure", MODEL, "--root", tmp.resolve("root").toString(), "--manifest",
-                manifest.toString())) {
-            cmd.append(' ').append(q(word));
-        }
-        return cmd.append(redirections).toString();
-    }
-
-    private static String q(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        return Tmux.commandLine(tmp, cli, "ensure", MODEL, "--root", tmp.resolve("root").toString(), "--manifest",
+                manifest.toString()) + redirections;
     }
 
     private static List<String> bars(List<String> screen) {
@@ -156,7 +143,7 @@ class ProgressTmuxTest {
         Path paused = tmp.resolve("paused");
         Path stdout = tmp.resolve("stdout.txt");
         String cmd = ensure(Cli.java().pauseAt(TestHooks.Point.STAGED_WRITE, QUARTER, paused),
-                Map.of("LANG", "C.UTF-8", "LC_ALL", "C"), " </dev/null >" + q(stdout.toString()));
+                Map.of("LANG", "C.UTF-8", "LC_ALL", "C"), " </dev/null >" + Tmux.quote(stdout.toString()));
 
         try (Tmux t = Tmux.start(cmd, 80, 24)) {
             List<String> screen = t.waitFor("the bar with a rate", Duration.ofSeconds(60),

@@ -82,9 +82,9 @@ class ShellE2ETest {
         // the 3rd 64 KiB written by a local copy waits there until its thread is interrupted (Ctrl-C)
         Cli wan = Cli.java().env("HOME", home.toString()).env("TERM", "xterm-256color").env("LANG", "C.UTF-8")
                 .pauseAt(TestHooks.Point.STAGED_WRITE, 3, paused).property("wan.test.pauseUntil", "interrupt");
-        try (Tmux t = Tmux.start(command(wan, "shell", "--root", root.toString(), "--manifest", DEMO.toString()),
+        try (Tmux t = Tmux.start(Tmux.commandLine(tmp, wan, "shell", "--root", root.toString(), "--manifest", DEMO.toString()),
                 100, 30)) {
-            t.waitFor("the prompt", Duration.ofSeconds(30), s -> lastLine(s).equals("wan>"));
+            t.waitFor("the prompt", Duration.ofSeconds(30), s -> Tmux.lastLine(s).equals("wan>"));
 
             t.type("ensure demo-");
             t.keys("Tab");
@@ -92,7 +92,7 @@ class ShellE2ETest {
                     .matches("(?s).*demo-i2v@1\\.0\\.0.*demo-t2v@1\\.0\\.0.*demo-tokenizer@1\\.0\\.0.*"));
             Tmux.save(offered, Path.of("target", "shell-screens", "01-tab-ids.txt"));
             t.keys("C-c"); // at the prompt: drops the line
-            t.waitFor("an empty prompt", Duration.ofSeconds(10), s -> lastLine(s).equals("wan>"));
+            t.waitFor("an empty prompt", Duration.ofSeconds(10), s -> Tmux.lastLine(s).equals("wan>"));
 
             t.type("ensure demo-t2v@1.0.0");
             t.keys("Enter");
@@ -104,7 +104,7 @@ class ShellE2ETest {
             }
             t.keys("C-c");
             List<String> cancelled = t.waitFor("the prompt after the cancel", Duration.ofSeconds(30),
-                    s -> lastLine(s).equals("wan [130]>"));
+                    s -> Tmux.lastLine(s).equals("wan [130]>"));
             Tmux.save(cancelled, Path.of("target", "shell-screens", "02-cancelled.txt"));
             String screen = String.join("\n", cancelled);
             assertTrue(screen.contains("wan: cancelled (exit 130)"), screen);
@@ -117,7 +117,7 @@ class ShellE2ETest {
             t.type("ensure demo-t2v@1.0.0");
             t.keys("Enter");
             t.waitFor("the second ensure", Duration.ofSeconds(60), s -> String.join("\n", s)
-                    .contains("demo-t2v@1.0.0 ready: " + root.resolve("wan22/demo-t2v@1.0.0")) && lastLine(s).equals("wan>"));
+                    .contains("demo-t2v@1.0.0 ready: " + root.resolve("wan22/demo-t2v@1.0.0")) && Tmux.lastLine(s).equals("wan>"));
             t.type("exit");
             t.keys("Enter");
             t.waitFor("EXIT=0");
@@ -126,32 +126,5 @@ class ShellE2ETest {
         // a line dropped with Ctrl-C is not history; the same line twice in a row is kept once (as bash's ignoredups)
         assertEquals(List.of("ensure demo-t2v@1.0.0", "exit"),
                 history.stream().map(l -> l.substring(l.indexOf(':') + 1)).toList());
-    }
-
-    /** The shell command that runs {@code wan ARGS} with exactly the runner's environment ({@link Cli}). */
-    private String command(Cli wan, String... args) throws Exception {
-        StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i");
-        for (Map.Entry<String, String> e : wan.environment().entrySet()) {
-            if (!e.getKey().startsWith("LC_")) { // the test's UTF-8 locale, not the developer's
-                cmd.append(' ').append(e.getKey()).append('=').append(q(e.getValue()));
-            }
-        }
-        for (String word : wan.command(args)) {
-            cmd.append(' ').append(q(word));
-        }
-        return cmd.toString();
-    }
-
-    private static String q(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    private static String lastLine(List<String> screen) {
-        for (int i = screen.size() - 1; i >= 0; i--) {
-            if (!screen.get(i).isBlank()) {
-                return screen.get(i).strip();
-            }
-        }
-        return "";
     }
 }

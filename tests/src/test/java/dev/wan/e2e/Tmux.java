@@ -34,6 +34,39 @@ final class Tmux implements AutoCloseable {
         return t;
     }
 
+    /**
+     * The shell command line (for {@link #start}) that runs {@code args} with {@code runner} in
+     * {@code dir}, with exactly the runner's environment ({@code env -i}): a parent's LC_* is left out,
+     * a locale the test set with {@link Cli#env} is kept (screens are read back as UTF-8).
+     */
+    static String commandLine(Path dir, Cli runner, String... args) throws IOException {
+        StringBuilder cmd = new StringBuilder("cd " + quote(dir.toString()) + " && env -i");
+        runner.environment().forEach((k, v) -> {
+            if (!k.startsWith("LC_") || runner.sets(k)) {
+                cmd.append(' ').append(k).append('=').append(quote(v));
+            }
+        });
+        for (String word : runner.command(args)) {
+            cmd.append(' ').append(quote(word));
+        }
+        return cmd.toString();
+    }
+
+    /** {@code s} as one word of a POSIX shell. */
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** The last row of {@code screen} that is not blank, stripped. */
+    static String lastLine(List<String> screen) {
+        for (int i = screen.size() - 1; i >= 0; i--) {
+            if (!screen.get(i).isBlank()) {
+                return screen.get(i).strip();
+            }
+        }
+        return "";
+    }
+
     /** The screen as text, one string per row (joined wrapped lines, trailing blanks cut). */
     List<String> screen() throws IOException, InterruptedException {
         return List.of(tmux("capture-pane", "-p", "-J").split("\n", -1));

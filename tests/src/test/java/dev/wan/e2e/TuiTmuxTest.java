@@ -45,20 +45,7 @@ class TuiTmuxTest {
     private String dashboard(String term, Map<String, String> env, String... args) throws Exception {
         Cli tui = Cli.dashboard().env(env).env("TERM", term).env("LANG", "C.UTF-8")
                 .env("HOME", tmp.resolve("home").toString());
-        StringBuilder cmd = new StringBuilder("cd " + q(tmp.toString()) + " && env -i");
-        tui.environment().forEach((k, v) -> {
-            if (!k.startsWith("LC_") || env.containsKey(k)) { // the test's own locale, not the parent's
-                cmd.append(' ').append(k).append('=').append(q(v));
-            }
-        });
-        for (String word : tui.command(args)) {
-            cmd.append(' ').append(q(word));
-        }
-        return cmd.toString();
-    }
-
-    private static String q(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        return Tmux.commandLine(tmp, tui, args);
     }
 
     /** model id → the STATE column's text, from the models table on screen. */
