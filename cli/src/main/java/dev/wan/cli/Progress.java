@@ -152,7 +152,9 @@ final class Progress implements EventListener, AutoCloseable {
         if (t == 0) {
             return;
         }
-        StatusLine.Snapshot s = new StatusLine.Snapshot(moving.get(), Math.min(done.get(), t), t, rate.rate());
+        // perFile holds the files with bytes counted and not yet completed: the named one and the others
+        StatusLine.Snapshot s = new StatusLine.Snapshot(moving.get(), Math.max(0, perFile.size() - 1),
+                Math.min(done.get(), t), t, rate.rate());
         if (terminal != null) {
             if (terminal.resizing()) {
                 return; // redrawn as soon as the new width is known

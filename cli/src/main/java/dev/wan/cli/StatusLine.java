@@ -19,8 +19,14 @@ import org.jline.utils.WCWidth;
  * Blocks only when the charset can show them, else {@code #} and {@code -}.
  */
 final class StatusLine {
-    /** What the row shows. {@code moving}: the model and path of the file whose bytes arrived last ("" if none). */
-    record Snapshot(String moving, long done, long total, OptionalDouble rate) {
+    /**
+     * What the row shows. {@code moving}: the model and path of the file whose bytes arrived last ("" if
+     * none); {@code alsoMoving}: how many other files are under way at the same time (shown as "+N").
+     */
+    record Snapshot(String moving, int alsoMoving, long done, long total, OptionalDouble rate) {
+        Snapshot(String moving, long done, long total, OptionalDouble rate) {
+            this(moving, 0, done, total, rate);
+        }
     }
 
     private static final int MIN_BAR = 10;
@@ -58,8 +64,9 @@ final class StatusLine {
         line.append(stats);
         int nameRoom = room - width(line.toString()) - 1;
         String name = ConsoleWriter.spell(TerminalText.escape(s.moving()), charset);
-        if (!name.isEmpty() && nameRoom >= MIN_NAME) {
-            line.append(' ').append(cutLeft(name, nameRoom, blocks ? "…" : "..."));
+        String others = s.alsoMoving() > 0 ? " +" + s.alsoMoving() : "";
+        if (!name.isEmpty() && nameRoom - others.length() >= MIN_NAME) {
+            line.append(' ').append(cutLeft(name, nameRoom - others.length(), blocks ? "…" : "...")).append(others);
         }
         return cutRight(line.toString(), room);
     }

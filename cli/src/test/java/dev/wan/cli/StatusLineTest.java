@@ -47,6 +47,18 @@ class StatusLineTest {
     }
 
     @Test
+    void otherFilesUnderWayAreCountedAfterTheNameAndTheRowStillFits() {
+        StatusLine.Snapshot three = new StatusLine.Snapshot(LONG_NAME, 2, 379 * (GIB / 1024), GIB,
+                OptionalDouble.of(410.2 * 1024 * 1024));
+
+        assertEquals("█████░░░░░░░░░░░  37% 379 MiB/1.0 GiB 410 MiB/s ETA 0:02 …-00006.safetensors +2",
+                StatusLine.render(three, 80, StandardCharsets.UTF_8));
+        for (int columns = 20; columns <= 140; columns++) {
+            assertTrue(StatusLine.width(StatusLine.render(three, columns, StandardCharsets.UTF_8)) <= columns - 1);
+        }
+    }
+
+    @Test
     void underAnAsciiCharsetTheBarIsHashesAndDashesAndTheEllipsisThreeDots() {
         String row = StatusLine.render(MOVING, 80, StandardCharsets.US_ASCII);
 
