@@ -3,7 +3,8 @@
 # script without dependencies) in the same run:
 #   jbang wan@org status       the catalog added by URL from a release (dist/publish) nginx serves
 #   ./wan status               this checkout's launcher
-#   wan shell, first prompt    `exit` piped into `jbang wan@org shell` and `./wan shell`
+#   wan shell, first prompt    `exit` piped into `jbang wan@org shell` and `./wan shell`, and the
+#                              time until `wan>` shows in an 80x24 tmux window (a real terminal)
 #
 #   bench/release-start.sh [RUNS=7]
 #
@@ -15,7 +16,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "$0")/common.sh"
 runs=${1:-7}
-need bc:bc nginx:nginx
+need bc:bc nginx:nginx tmux:tmux
 
 mkdir -p "$work/srv" "$work/store"
 echo ok > "$work/srv/ping"
@@ -43,12 +44,35 @@ cd "$home"
 jbang catalog add --global --name org "$base/jbang-catalog.json" > /dev/null 2>&1
 jbang trust add "$base/" > /dev/null 2>&1
 
-names=("jbang hello.java" "jbang wan@org status" "./wan status" "jbang wan@org shell (exit)" "./wan shell (exit)")
-cmds=("jbang $work/hello.java" "jbang wan@org status" "$repo/wan status" "jbang wan@org shell" "$repo/wan shell")
+names=("jbang hello.java" "jbang wan@org status" "./wan status" "jbang wan@org shell (exit)" "./wan shell (exit)"
+  "jbang wan@org shell, tmux prompt" "./wan shell, tmux prompt")
+cmds=("jbang $work/hello.java" "jbang wan@org status" "$repo/wan status" "jbang wan@org shell" "$repo/wan shell"
+  "tmux:jbang wan@org shell" "tmux:$repo/wan shell")
+
+# prompt CMD: seconds from starting CMD in an 80x24 tmux window until its last line is `wan>`
+prompt() {
+  local t0 t1 session=wan-bench-$$ deadline
+  t0=$(now)
+  tmux -L "$session" -f /dev/null new-session -d -x 80 -y 24 "$1; sleep 30"
+  deadline=$(( $(date +%s) + 60 ))
+  until tmux -L "$session" capture-pane -p | grep -q '^wan>'; do
+    if (( $(date +%s) > deadline )); then
+      echo "no prompt from: $1" >&2; tmux -L "$session" capture-pane -p >&2; tmux -L "$session" kill-server; exit 1
+    fi
+    sleep 0.05 # polling faster takes CPU from the JVM being measured (2 vCPUs)
+  done
+  t1=$(now)
+  tmux -L "$session" kill-server
+  calc "$t1 - $t0"
+}
 
 # run I: one timed run of command I (stdin: "exit", output discarded, a failure stops the bench)
 run() {
   local t0 t1
+  if [[ ${cmds[$1]} == tmux:* ]]; then
+    prompt "${cmds[$1]#tmux:}"
+    return
+  fi
   t0=$(now)
   # shellcheck disable=SC2086 # the command is a word list
   if ! echo exit | ${cmds[$1]} > "$work/out" 2> "$work/err"; then
