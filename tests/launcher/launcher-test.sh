@@ -179,11 +179,15 @@ check "jbang catalog add --global --name org <checkout> registers it in the new 
 check "jbang wan@org ... works from anywhere" [ "$(head -n 1 "$T/out")" = "args via org" ] || cat "$T/err"
 (cd "$T" && jbang wan-tui@org --version >"$T/out" 2>"$T/err" </dev/null)
 check "jbang wan-tui@org (the dashboard's catalog alias) runs" grep -q "^wan tui " "$T/out" || cat "$T/err"
-(cd "$T" && jbang wan-tui@org >"$T/out" 2>"$T/err" </dev/null)
+(cd "$T" && WAN_HOME="$REPO" jbang wan-tui@org >"$T/out" 2>"$T/err" </dev/null)
 rc=$?
 check "jbang wan-tui@org without a terminal: exit 2, clear message (rc=$rc)" \
   sh -c '[ "$1" = 2 ] && grep -q "needs an interactive terminal" "$2"' - "$rc" "$T/err" || cat "$T/err"
 check "as jbang it builds nothing, even with a source newer than the jars" [ "$(mvn_calls)" = 0 ] || cat "$MVN_LOG"
+(cd "$T" && jbang wan-tui@org >"$T/out" 2>"$T/err" </dev/null)
+rc=$?
+check "as jbang it sets no WAN_HOME: outside the checkout no demo is found (rc=$rc)" \
+  sh -c '[ "$1" = 3 ] && grep -q "WAN_MODELS_MANIFEST" "$2"' - "$rc" "$T/err" || cat "$T/err"
 
 # --- 5. concurrent first runs wait for each other ---------------------------------
 export XDG_CACHE_HOME="$T/cache2"
