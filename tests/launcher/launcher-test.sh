@@ -96,7 +96,7 @@ check "./wan tui without a terminal: exit 2 and a clear message, no stack trace 
 # Warm start-up: ./wan against the very java command it ends up exec'ing.
 run --version
 WAN_LAUNCHER_VERBOSE=1 run --version
-direct=$(printf '%s\n' "$err" | sed -n 's/^wan: exec //p')
+direct=$(printf '%s\n' "$err" | sed -n -e 's/^wan: exec (cached in [^)]*) //p' -e 's/^wan: exec //p')
 warm_total=0
 for i in 1 2 3 4 5; do run --version; warm_total=$((warm_total + ms)); done
 start=$(now_ms)
@@ -141,6 +141,17 @@ check "second run prints nothing on stderr" [ -z "$err" ] || show
 
 WAN_LAUNCHER_VERBOSE=1 run verbose
 check "verbose mode leaves stdout to the CLI" [ "$(line1 "$out")" = "args verbose" ] || show
+check "a warm run execs the cached command line, no JBang JVM" \
+  sh -c 'printf "%s" "$1" | grep -q "wan: exec (cached in "' - "$err" || show
+rm -rf "$HOME"/.jbang/cache/jars/wan.java.*
+WAN_LAUNCHER_VERBOSE=1 run jars gone
+check "with JBang's compiled script gone, the cached line is not used and the run works" \
+  sh -c '[ "$1" = "args jars|gone" ] && ! printf "%s" "$2" | grep -q "exec (cached in "' - "$(line1 "$out")" "$err" || show
+WAN_LAUNCHER_VERBOSE=1 run cached again
+check "and the next run is cached again" sh -c 'printf "%s" "$1" | grep -q "exec (cached in "' - "$err" || show
+WAN_LAUNCHER_CACHE=0 WAN_LAUNCHER_VERBOSE=1 run no cache
+check "WAN_LAUNCHER_CACHE=0 asks JBang" \
+  sh -c '[ "$1" = "args no|cache" ] && ! printf "%s" "$2" | grep -q "exec (cached in "' - "$(line1 "$out")" "$err" || show
 
 (cd "$REPO" && echo "piped input" | ./wan stdin >"$T/out" 2>"$T/err")
 check "works with stdin from a pipe" [ "$(head -n 1 "$T/out")" = "args stdin" ]

@@ -52,7 +52,7 @@ public final class WanCli implements Runnable {
             err.flush();
             return EXIT_USAGE;
         }
-        CommandLine cli = commandLine(env);
+        CommandLine cli = commandLine(env, args);
         cli.setOut(out).setErr(err)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> handle(e, cmd, out, err))
                 .setParameterExceptionHandler((e, a) -> {
@@ -69,6 +69,24 @@ public final class WanCli implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The command tree {@code args} need: when they start with a verb ({@code wan ensure …},
+     * {@code wan models ensure …}, {@code wan jshell …}), the root with only that verb, since picocli
+     * builds every command's model by reflection and the whole tree is about a third of a second of
+     * start-up; otherwise (no verb, an option first, help, a typo to suggest for) the whole tree.
+     */
+    static CommandLine commandLine(Map<String, String> env, String... args) {
+        boolean models = args.length > 1 && args[0].equals("models");
+        String verb = args.length == 0 ? "" : models ? args[1] : args[0];
+        Class<?> only = verb.equals("jshell") && !models ? JshellCommand.class : ModelsCommand.verb(verb);
+        if (only == null) {
+            return commandLine(env);
+        }
+        CommandLine cli = new CommandLine(new WanCli(env));
+        cli.addSubcommand(models ? new CommandLine(new ModelsCommand()).addSubcommand(only) : new CommandLine(only));
+        return cli;
     }
 
     /** The whole command tree, reading {@code env} instead of the process environment. */
