@@ -41,6 +41,7 @@ public final class ManifestParser {
     private final List<ManifestProblem> problems = new ArrayList<>();
     /** Unknown keys in [[files]] entries of the model being parsed: one warning per key, not per entry. */
     private final Map<String, List<TomlPosition>> unknownFileKeys = new LinkedHashMap<>();
+    private int errors;
 
     public ManifestParser(Path file, Set<String> knownSchemes) {
         this.file = file;
@@ -80,7 +81,7 @@ public final class ManifestParser {
                 }
             }
         }
-        if (problems.stream().anyMatch(ManifestProblem::isError)) {
+        if (errors > 0) {
             return null;
         }
         return new Manifest(file, Manifest.SCHEMA_VERSION, models,
@@ -387,8 +388,9 @@ public final class ManifestParser {
         return s == null ? "" : s;
     }
 
+    /** Counted as added: recounting the list per file entry was quadratic in a manifest with many warnings. */
     private int errorCount() {
-        return (int) problems.stream().filter(ManifestProblem::isError).count();
+        return errors;
     }
 
     private void error(ErrorCode code, TomlPosition at, String message) {
@@ -403,5 +405,8 @@ public final class ManifestParser {
         int line = at == null ? 1 : at.line();
         int column = at == null ? 1 : at.column();
         problems.add(new ManifestProblem(severity, code, file, line, column, message));
+        if (severity == Severity.ERROR) {
+            errors++;
+        }
     }
 }
