@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.List;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
-import org.tomlj.TomlTable;
 
 /**
  * An array read by {@link PlainToml}: strings, or tables from {@code [[...]]} headers. It answers
@@ -101,12 +100,9 @@ final class PlainTomlArray implements TomlArray {
         return positions.get(index);
     }
 
+    /** The items themselves, tables included, as tomlj's toList gives them. */
     @Override
     public List<Object> toList() {
-        List<Object> list = new ArrayList<>(items.size());
-        for (Object item : items) {
-            list.add(item instanceof TomlTable t ? t.toMap() : item);
-        }
-        return Collections.unmodifiableList(list);
+        return Collections.unmodifiableList(items);
     }
 }
