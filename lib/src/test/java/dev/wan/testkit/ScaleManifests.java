@@ -2,14 +2,21 @@ package dev.wan.testkit;
 
 import dev.wan.WanConfig;
 import dev.wan.ensure.ModelEnsurer;
+import dev.wan.ensure.ModelState;
+import dev.wan.ensure.ModelStatus;
+import dev.wan.manifest.Manifests;
 import java.io.IOException;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +35,12 @@ import java.util.Map;
  * manifest's sources point there ({@code local://source/<model>}), and every model is ensured into
  * {@code DIR/store}: run wan with {@code MODELS_ROOT=DIR/store WAN_LOCAL_ROOT=DIR
  * WAN_MODELS_MANIFEST=DIR/models.toml}.
+ *
+ * <pre>
+ * java -Xmx512m -cp ... dev.wan.testkit.ScaleManifests measure MANIFEST [MODELS_ROOT [RUNS]]
+ * </pre>
+ *
+ * times the in-process part of validate-manifest (and of status when MODELS_ROOT is given).
  */
 public final class ScaleManifests {
     private static final String[] COMPONENTS = {"dit", "vae", "text_encoder", "tokenizer", "config"};
@@ -36,8 +49,14 @@ public final class ScaleManifests {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length >= 2 && args[0].equals("measure")) {
+            measure(Path.of(args[1]), args.length > 2 ? Path.of(args[2]) : null,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 5);
+            return;
+        }
         if (args.length < 2) {
-            System.err.println("usage: ScaleManifests DIR FILES [MODELS] [--store]");
+            System.err.println("usage: ScaleManifests DIR FILES [MODELS] [--store]\n"
+                    + "       ScaleManifests measure MANIFEST [MODELS_ROOT [RUNS]]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]).toAbsolutePath();
@@ -56,6 +75,41 @@ public final class ScaleManifests {
             }
             System.out.println(dir.resolve("store") + ": " + models + " models ensured");
         }
+    }
+
+    /**
+     * The in-process part of {@code wan validate-manifest} and {@code wan status}, without JVM and
+     * picocli start-up: the first run (cold JIT, as a command sees it) and the best of {@code runs}
+     * (what the code costs on a busy machine), then the peak heap in use after a full GC and
+     * overall. Run with {@code -Xmx512m} (or 256m) to check a heap bound.
+     */
+    static void measure(Path manifest, Path root, int runs) {
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            Manifests.Report report = Manifests.validate(manifest);
+            long t1 = System.nanoTime();
+            String status = "";
+            if (root != null) {
+                WanConfig config = WanConfig.resolve(Map.of("MODELS_ROOT", root.toString()), null, manifest);
+                ModelEnsurer ensurer = ModelEnsurer.create(config);
+                long t2 = System.nanoTime();
+                List<ModelStatus> all = ensurer.statusAll();
+                long t3 = System.nanoTime();
+                long complete = all.stream().filter(m -> m.state() == ModelState.COMPLETE).count();
+                status = String.format(" | status: load %d ms + status of %d models (%d complete) %d ms = %d ms",
+                        (t2 - t1) / 1_000_000, all.size(), complete, (t3 - t2) / 1_000_000, (t3 - t1) / 1_000_000);
+            }
+            System.out.printf("run %d: validate %d ms (%s, %d problems)%s%n", i + 1, (t1 - t0) / 1_000_000,
+                    report.valid() ? "valid" : "INVALID", report.problems().size(), status);
+        }
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf("heap: peak %d MB (sum of pool peaks), max %d MB%n", peak >> 20,
+                Runtime.getRuntime().maxMemory() >> 20);
     }
 
     /** The manifest (and with {@code store} the source files); returns the manifest's path. */

@@ -161,8 +161,9 @@ public final class ManifestParser {
                     "model " + id + ": lora_required must be true or false");
         }
         if (!allow.isEmpty()) {
+            List<java.util.function.Predicate<String>> matchers = allow.stream().map(Glob::matcher).toList();
             for (FileSpec f : files) {
-                if (allow.stream().noneMatch(p -> Glob.matches(p, f.path()))) {
+                if (matchers.stream().noneMatch(glob -> glob.test(f.path()))) {
                     warn(at, "model " + id + ": file '" + f.path() + "' matches none of allow_patterns " + allow
                             + " and will not be fetched");
                 }
