@@ -84,7 +84,9 @@ public final class ScaleManifests {
      * overall. Run with {@code -Xmx512m} (or 256m) to check a heap bound.
      */
     static void measure(Path manifest, Path root, int runs) {
+        java.lang.management.ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int i = 0; i < runs; i++) {
+            long c0 = cpu.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             Manifests.Report report = Manifests.validate(manifest);
             long t1 = System.nanoTime();
@@ -99,8 +101,10 @@ public final class ScaleManifests {
                 status = String.format(" | status: load %d ms + status of %d models (%d complete) %d ms = %d ms",
                         (t2 - t1) / 1_000_000, all.size(), complete, (t3 - t2) / 1_000_000, (t3 - t1) / 1_000_000);
             }
-            System.out.printf("run %d: validate %d ms (%s, %d problems)%s%n", i + 1, (t1 - t0) / 1_000_000,
-                    report.valid() ? "valid" : "INVALID", report.problems().size(), status);
+            long c1 = cpu.getCurrentThreadCpuTime();
+            System.out.printf("run %d: validate %d ms (%s, %d problems)%s | cpu of the run %d ms%n", i + 1,
+                    (t1 - t0) / 1_000_000, report.valid() ? "valid" : "INVALID", report.problems().size(), status,
+                    (c1 - c0) / 1_000_000);
         }
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
