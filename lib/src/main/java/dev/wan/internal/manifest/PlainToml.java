@@ -14,7 +14,7 @@ import org.tomlj.TomlPosition;
  *
  * <p>Accepted: comments, {@code key = value} with a bare or quoted key, {@code [a."b"]} and
  * {@code [[a."b".c]]} headers, values that are strings without escapes, decimal integers,
- * booleans and one-line arrays of strings. Anything else, and anything TOML might refuse (a key or
+ * booleans and arrays of strings. Anything else, and anything TOML might refuse (a key or
  * table defined twice, an escape, a control character), returns null: the caller then parses with
  * tomlj, which accepts all of TOML and words the syntax errors. Being strict costs only speed.
  */
@@ -160,22 +160,25 @@ public final class PlainToml {
         return integer();
     }
 
-    /** One line, strings only, as manifests write variants and patterns; a trailing comma is allowed. */
+    /**
+     * Strings only, as manifests write variants and patterns, on one line or several (with
+     * comments between elements); a trailing comma is allowed.
+     */
     private PlainTomlArray array() throws NotPlain {
         PlainTomlArray array = new PlainTomlArray(false);
         pos++;
-        skipBlanks();
+        TomlPosition before = skipArrayBlanks();
         while (pos < end && text.charAt(pos) != ']') {
             char c = text.charAt(pos);
             if (c != '"' && c != '\'') {
-                throw NotPlain.INSTANCE; // other element types, nesting, a line break: tomlj
+                throw NotPlain.INSTANCE; // other element types, nesting: tomlj
             }
-            TomlPosition at = position();
+            TomlPosition at = before != null ? before : position();
             array.add(string(), at);
-            skipBlanks();
+            skipArrayBlanks();
             if (pos < end && text.charAt(pos) == ',') {
                 pos++;
-                skipBlanks();
+                before = skipArrayBlanks();
             } else if (pos >= end || text.charAt(pos) != ']') {
                 throw NotPlain.INSTANCE;
             }
@@ -265,6 +268,27 @@ public final class PlainToml {
             line++;
             lineStart = pos;
         }
+    }
+
+    /**
+     * Inside an array: blanks, comments and line breaks. Returns where the first line break (\n or
+     * \r\n) was, or null: tomlj places an element that follows one there, not at its value.
+     */
+    private TomlPosition skipArrayBlanks() throws NotPlain {
+        skipBlanks();
+        TomlPosition first = null;
+        while (pos < end && (text.charAt(pos) == '#' || text.charAt(pos) == '\n' || text.charAt(pos) == '\r')) {
+            int newline = text.indexOf('\n', pos);
+            if (newline > pos && text.charAt(newline - 1) == '\r') {
+                newline--; // a CRLF line break starts at its CR
+            }
+            if (first == null && newline >= 0) {
+                first = TomlPosition.positionAt(line, newline - lineStart + 1);
+            }
+            endOfLine();
+            skipBlanks();
+        }
+        return first;
     }
 
     private void skipBlanks() {

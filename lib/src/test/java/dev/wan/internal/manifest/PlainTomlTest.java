@@ -57,7 +57,9 @@ class PlainTomlTest {
     static Stream<String> plainTexts() {
         return Stream.of(MODEL, MODEL.replace("\n", "\r\n"), "", "\n\n# only a comment", "a = 1", "a = true\nb = false\n",
                 "[x]\n[y]\n[[z]]\n[[z]]\nk = 'v'", "x = [ ]", "[models.\"a@1.0.0\".files.deep]\nk = 1",
-                "[\"quoted key\"]\n'lit' = \"v\"\n\"q\" = 'x'");
+                "[\"quoted key\"]\n'lit' = \"v\"\n\"q\" = 'x'",
+                "allow_patterns = [\n  \"*.json\",  # configs\n\n\t'*.pth'\n  ,\"*.model\", # last\n]\nk = 1",
+                "a = [ # why\r\n \"x\" ]\r\n", "a = [\n]\nb = [\"y\"\n]");
     }
 
     @ParameterizedTest
@@ -99,7 +101,7 @@ class PlainTomlTest {
                 "a = \"\"", "a = ''", "a = \"\"\"x\"\"\"", "a = '''x'''",
                 "a = \"unterminated", "a = \"x\" b", "a = 1 2", "a = 007", "a = 1_000", "a = 0x1f", "a = 1.5",
                 "a = 1e3", "a = 1979-05-27", "a = inf", "a = nan", "a = 12345678901234567890", "a = truex",
-                "a = {b = 1}", "a.b = 1", "a = [1, 2]", "a = [\"x\",\n\"y\"]", "a = [[\"x\"]]", "a = [\"x\"",
+                "a = {b = 1}", "a.b = 1", "a = [1, 2]", "a = [[\"x\"]]", "a = [\"x\"", "a = [\"x\",\n", "a = [\"x\" # \u0001\n]", "a = [\"x\"\rb]",
                 "a = \"tab\tok\u0001bad\"", "a = 1 # \u0007 bell", "a = \"\uD83D\uDE00\"", "a = 1\rb = 2",
                 "  [indented]", "[ a ]", "[a . b]", "[a", "[[a]", "[]", "= 1", "a", "a =", "a = \"x\"\u0000",
                 "\"k\\\"\" = 1", "schema_version = 1\n[models.\"a@1.0.0\"\ndescription = 1");
