@@ -3,6 +3,7 @@ package dev.wan.manifest;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.internal.manifest.ManifestParser;
+import dev.wan.internal.manifest.PlainToml;
 import dev.wan.internal.manifest.TomlNesting;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +30,10 @@ import org.tomlj.TomlPosition;
 public final class Manifests {
     /**
      * 16 MiB. The 4-model WAN2.2 manifest is 25 KB; 50,000 files written in its style (path, size,
-     * sha256, component) are 11 MB and still load. tomlj needs a few hundred bytes of heap per byte
-     * of TOML (measured: 11 MB parse in 3 GB), so this bound is what keeps a hostile or mistaken
-     * manifest ({@code /dev/zero}, a 50 MB file) from taking the machine's memory.
+     * sha256, component) are 10-11 MB and still load. Such a manifest is read by {@link PlainToml} in
+     * a few bytes of heap per byte; a manifest that needs tomlj (escapes, inline tables, an error)
+     * costs a few hundred (measured: 11 MB parse in 3 GB), so this bound is what keeps a hostile or
+     * mistaken manifest ({@code /dev/zero}, a 50 MB file) from taking the machine's memory.
      */
     public static final long MAX_BYTES = 16L << 20;
     /**
@@ -96,9 +98,12 @@ public final class Manifests {
             return failed(file, deep.line(), deep.column(), "arrays or inline tables nested more than " + MAX_NESTING
                     + " deep: a manifest needs 3 levels at most; flatten this value");
         }
-        TomlParseResult toml;
+        // The plain reader takes what manifests are made of; anything else, every error included, is tomlj's.
+        TomlParseResult toml = PlainToml.parse(text);
         try {
-            toml = Toml.parse(text);
+            if (toml == null) {
+                toml = Toml.parse(text);
+            }
         } catch (TomlParseError e) {
             // tomlj throws some errors instead of collecting them (a surrogate escape in a quoted key)
             TomlPosition at = e.position();

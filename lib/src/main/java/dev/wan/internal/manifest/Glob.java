@@ -60,6 +60,19 @@ public final class Glob {
         return matches(tokens, path);
     }
 
+    /**
+     * {@code glob} compiled once, for testing many paths: the validator checks every file of a model
+     * against its allow_patterns, and compiling per test was a tenth of a 50,000-file validation.
+     */
+    public static java.util.function.Predicate<String> matcher(String glob) {
+        try {
+            List<Token> tokens = compile(glob);
+            return path -> matches(tokens, path);
+        } catch (Invalid e) {
+            return path -> false;
+        }
+    }
+
     /** Null when {@code glob} is a usable pattern, else what is wrong with it. */
     static String problem(String glob) {
         try {

@@ -41,6 +41,7 @@ public final class ManifestParser {
     private final List<ManifestProblem> problems = new ArrayList<>();
     /** Unknown keys in [[files]] entries of the model being parsed: one warning per key, not per entry. */
     private final Map<String, List<TomlPosition>> unknownFileKeys = new LinkedHashMap<>();
+    private int errors;
 
     public ManifestParser(Path file, Set<String> knownSchemes) {
         this.file = file;
@@ -80,7 +81,7 @@ public final class ManifestParser {
                 }
             }
         }
-        if (problems.stream().anyMatch(ManifestProblem::isError)) {
+        if (errors > 0) {
             return null;
         }
         return new Manifest(file, Manifest.SCHEMA_VERSION, models,
@@ -160,8 +161,9 @@ public final class ManifestParser {
                     "model " + id + ": lora_required must be true or false");
         }
         if (!allow.isEmpty()) {
+            List<java.util.function.Predicate<String>> matchers = allow.stream().map(Glob::matcher).toList();
             for (FileSpec f : files) {
-                if (allow.stream().noneMatch(p -> Glob.matches(p, f.path()))) {
+                if (matchers.stream().noneMatch(glob -> glob.test(f.path()))) {
                     warn(at, "model " + id + ": file '" + f.path() + "' matches none of allow_patterns " + allow
                             + " and will not be fetched");
                 }
@@ -387,8 +389,9 @@ public final class ManifestParser {
         return s == null ? "" : s;
     }
 
+    /** Counted as added: recounting the list per file entry was quadratic in a manifest with many warnings. */
     private int errorCount() {
-        return (int) problems.stream().filter(ManifestProblem::isError).count();
+        return errors;
     }
 
     private void error(ErrorCode code, TomlPosition at, String message) {
@@ -403,5 +406,8 @@ public final class ManifestParser {
         int line = at == null ? 1 : at.line();
         int column = at == null ? 1 : at.column();
         problems.add(new ManifestProblem(severity, code, file, line, column, message));
+        if (severity == Severity.ERROR) {
+            errors++;
+        }
     }
 }

@@ -160,7 +160,8 @@ public final class StateCodec {
             return null;
         }
         try {
-            return Instant.parse(t);
+            Instant written = Instants.parseUtc(t);
+            return written != null ? written : Instant.parse(t);
         } catch (DateTimeParseException e) {
             String found = "'" + printable(t) + "'";
             throw new Bad((where == null ? "field '" + field + "' is " + found : where + " has " + found + " for '"
