@@ -6,7 +6,9 @@ package dev.wan.internal.ensure;
  * a fast path (loopback, a LAN mirror) one connection already saturates the machine; behind a
  * per-connection cap (CDNs, {@code limit_rate}) the aggregate grows with each one. So: start with
  * one, double while a doubling raises the aggregate rate by at least {@code minGain}, and when it
- * does not, go back to the last count that paid and stay there.
+ * does not, go back to the last count that paid and stay there. The window right after a doubling
+ * is not judged: new connections spend it connecting and sending their first request (measured on
+ * a loaded machine, judging it settled a rate-capped download at 2 connections).
  *
  * <p>Pure and single-threaded: the caller measures (bytes moved over a window) and applies the answer.
  */
@@ -21,6 +23,8 @@ final class ConnectionRamp {
     private double before;
     private boolean measured;
     private boolean settled;
+    /** The connections changed since the last window: that window is warm-up, not evidence. */
+    private boolean warmingUp = true;
 
     ConnectionRamp(int max) {
         this(max, MIN_GAIN);
@@ -52,6 +56,10 @@ final class ConnectionRamp {
         if (settled || nanos <= 0) {
             return current;
         }
+        if (warmingUp) {
+            warmingUp = false;
+            return current;
+        }
         double rate = bytes / (double) nanos;
         if (measured && rate <= before * minGain) {
             current = Math.max(1, current / 2); // the last doubling did not pay: undo it
@@ -65,6 +73,7 @@ final class ConnectionRamp {
         before = rate;
         measured = true;
         current = Math.min(max, current * 2);
+        warmingUp = true;
         return current;
     }
 }

@@ -53,7 +53,7 @@ public final class Downloader {
     /** Network buffers per file: what the hasher may lag behind the writers (4 MiB). */
     private static final int MAX_BUFFERS = 32;
     /** How often the ramp measures the aggregate rate of one file. */
-    private static final long RAMP_WINDOW_MILLIS = 250;
+    private static final long RAMP_WINDOW_MILLIS = 200;
 
     private final SourceContext context;
     private final RetryPolicy retry;
