@@ -17,7 +17,8 @@ import java.util.OptionalLong;
  * read themselves (HF_TOKEN, HF_ENDPOINT, AWS_*, WAN_S3_ENDPOINT_*).
  *
  * @param retry         WAN_RETRIES (default 6, ≥ 0), WAN_RETRY_BASE_MILLIS (default 250, ≥ 0)
- * @param connections   WAN_CONNECTIONS (default 8, ≥ 1)
+ * @param connections   WAN_CONNECTIONS (default {@code auto}: chosen per file from the measured rate, 1 to 16;
+ *                      a number ≥ 1 fixes it); {@link SourceContext#AUTO_CONNECTIONS} for auto
  * @param stallTimeout  WAN_STALL_TIMEOUT_SECONDS (default 30, ≥ 1)
  * @param parallelFiles WAN_PARALLEL_FILES (default 4, ≥ 1)
  * @param preflight     WAN_PREFLIGHT (default on; 0/false/no/off turn the free-space check off)
@@ -42,7 +43,8 @@ public record WanSettings(Map<String, String> env, RetryPolicy retry, int connec
         RetryPolicy retry = new RetryPolicy(wholeNumber(env, "WAN_RETRIES", d.attempts(), 0),
                 Duration.ofMillis(wholeNumber(env, "WAN_RETRY_BASE_MILLIS", (int) d.base().toMillis(), 0)), d.cap());
         return new WanSettings(env, retry,
-                wholeNumber(env, "WAN_CONNECTIONS", SourceContext.DEFAULT_CONNECTIONS, 1),
+                "auto".equalsIgnoreCase(value(env, "WAN_CONNECTIONS")) ? SourceContext.AUTO_CONNECTIONS
+                        : wholeNumber(env, "WAN_CONNECTIONS", SourceContext.DEFAULT_CONNECTIONS, 1),
                 Duration.ofSeconds(wholeNumber(env, "WAN_STALL_TIMEOUT_SECONDS",
                         (int) SourceContext.DEFAULT_STALL_TIMEOUT.toSeconds(), 1)),
                 wholeNumber(env, "WAN_PARALLEL_FILES", SourceContext.DEFAULT_PARALLEL_FILES, 1),
@@ -57,7 +59,7 @@ public record WanSettings(Map<String, String> env, RetryPolicy retry, int connec
      */
     public List<String> describe() {
         java.util.LinkedHashMap<String, String> shown = new java.util.LinkedHashMap<>();
-        shown.put("WAN_CONNECTIONS", String.valueOf(connections));
+        shown.put("WAN_CONNECTIONS", connections == SourceContext.AUTO_CONNECTIONS ? "auto" : String.valueOf(connections));
         shown.put("WAN_STALL_TIMEOUT_SECONDS", String.valueOf(stallTimeout.toSeconds()));
         shown.put("WAN_RETRIES", String.valueOf(retry.attempts()));
         shown.put("WAN_RETRY_BASE_MILLIS", String.valueOf(retry.base().toMillis()));

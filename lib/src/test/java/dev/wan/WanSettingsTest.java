@@ -20,7 +20,7 @@ class WanSettingsTest {
         WanSettings s = WanSettings.from(Map.of());
 
         assertEquals(RetryPolicy.DEFAULT, s.retry());
-        assertEquals(8, s.connections());
+        assertEquals(SourceContext.AUTO_CONNECTIONS, s.connections());
         assertEquals(Duration.ofSeconds(30), s.stallTimeout());
         assertEquals(4, s.parallelFiles());
         assertTrue(s.preflight());

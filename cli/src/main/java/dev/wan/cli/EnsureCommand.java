@@ -33,7 +33,8 @@ final class EnsureCommand extends Verb {
     Duration lockTimeout;
 
     @Option(names = "--connections", paramLabel = "N",
-            description = "Parallel ranged connections per big remote file (default: $WAN_CONNECTIONS, else 8).")
+            description = "Parallel ranged connections per big remote file (default: $WAN_CONNECTIONS, else auto:"
+                    + " one, doubled while the rate rises, at most 16).")
     Integer connections;
 
     @Option(names = "--gc", description = {"Afterwards, if the store is over $WAN_MAX_TOTAL_SIZE, collect the least"

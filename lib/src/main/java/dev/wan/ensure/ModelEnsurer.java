@@ -402,27 +402,26 @@ public final class ModelEnsurer {
                     .filter(f -> Files.isRegularFile(ContainedPath.resolveInside(dir, f.path()))).toList();
             events.on(new WanEvent.VerifyStarted(clock.instant(), spec.id(), variant, present.size(),
                     present.stream().mapToLong(FileSpec::size).sum()));
+            // Hashing is CPU-bound (the page cache feeds one SHA-256 stream faster than it hashes):
+            // one file per core at a time, never more than WAN_PARALLEL_FILES; results stay in manifest order.
+            int parallel = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), context.parallelFiles()));
+            Map<String, Hashed> hashed = new HashMap<>();
+            List<Hashed> done = dev.wan.internal.ensure.FileWorkers.map(present, parallel, f -> hash(spec, dir, f));
+            for (int i = 0; i < present.size(); i++) {
+                hashed.put(present.get(i).path(), done.get(i));
+            }
             for (FileSpec f : spec.filesFor(variant)) {
                 Path file = ContainedPath.resolveInside(dir, f.path());
                 FileRecord old = records.get(f.path());
                 String expected = f.hasSha256() ? f.sha256() : old != null && !old.corrupt() ? old.sha256() : null;
                 boolean optional = spec.isOptional(f);
-                if (!Files.isRegularFile(file)) {
+                Hashed h = hashed.get(f.path());
+                if (h == null) {
                     checks.add(new VerificationResult.FileCheck(f.path(), FileState.MISSING, expected, null, optional));
                     continue;
                 }
-                Transfer.Digest d;
-                long mtime;
-                try {
-                    mtime = Files.getLastModifiedTime(file).toMillis();
-                    events.on(new WanEvent.FileStarted(clock.instant(), spec.id(), f.path(), f.size(), "verify"));
-                    ProgressThrottle progress = new ProgressThrottle(n -> events.on(
-                            new WanEvent.BytesTransferred(clock.instant(), spec.id(), f.path(), n)));
-                    d = Transfer.hash(file, progress);
-                    progress.flush();
-                } catch (IOException e) {
-                    throw Fs.map(e, "model " + spec.id() + ": cannot read " + f.path());
-                }
+                Transfer.Digest d = h.digest();
+                long mtime = h.mtime();
                 java.time.Instant now = clock.instant();
                 FileState state;
                 if (d.size() != f.size()) {
@@ -445,6 +444,25 @@ public final class ModelEnsurer {
             events.on(new WanEvent.VerifyFinished(clock.instant(), spec.id(), ok,
                     (System.nanoTime() - started) / 1_000_000));
             return new VerificationResult(spec.id().toString(), variant, ok, checks);
+        }
+
+        /** One present file's digest and the mtime it had before it was read. */
+        private record Hashed(Transfer.Digest digest, long mtime) {
+        }
+
+        private Hashed hash(ModelSpec spec, Path dir, FileSpec f) {
+            Path file = ContainedPath.resolveInside(dir, f.path());
+            try {
+                long mtime = Files.getLastModifiedTime(file).toMillis();
+                events.on(new WanEvent.FileStarted(clock.instant(), spec.id(), f.path(), f.size(), "verify"));
+                ProgressThrottle progress = new ProgressThrottle(n -> events.on(
+                        new WanEvent.BytesTransferred(clock.instant(), spec.id(), f.path(), n)));
+                Transfer.Digest d = Transfer.hash(file, progress);
+                progress.flush();
+                return new Hashed(d, mtime);
+            } catch (IOException e) {
+                throw Fs.map(e, "model " + spec.id() + ": cannot read " + f.path());
+            }
         }
 
         VerificationResult missingModel(ModelSpec spec, String variant) {

@@ -10,7 +10,9 @@ import java.util.Map;
  * transfer settings. The WAN_* settings arrive parsed ({@link dev.wan.WanSettings}): a backend
  * never parses them again.
  *
- * @param connectionsPerFile parallel ranged connections for one big file
+ * @param connectionsPerFile parallel ranged connections for one big file; {@link #AUTO_CONNECTIONS}: chosen per
+ *                           file from the measured rate (one, doubled while that pays, at most
+ *                           {@link #MAX_AUTO_CONNECTIONS})
  * @param connectTimeout     TCP/TLS connect timeout
  * @param stallTimeout       no byte for this long on an open transfer → retry from the current offset
  * @param retry              how transfers and metadata requests retry (one policy for every source)
@@ -19,7 +21,11 @@ import java.util.Map;
  */
 public record SourceContext(Map<String, String> env, Path localRoot, int connectionsPerFile, Duration connectTimeout,
                             Duration stallTimeout, RetryPolicy retry, int parallelFiles, boolean preflight) {
-    public static final int DEFAULT_CONNECTIONS = 8;
+    /** {@code connectionsPerFile}: let the downloader choose, from the rate it measures. */
+    public static final int AUTO_CONNECTIONS = 0;
+    /** The most connections per file the automatic choice goes to. */
+    public static final int MAX_AUTO_CONNECTIONS = 16;
+    public static final int DEFAULT_CONNECTIONS = AUTO_CONNECTIONS;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_PARALLEL_FILES = 4;
@@ -33,6 +39,11 @@ public record SourceContext(Map<String, String> env, Path localRoot, int connect
                          Duration stallTimeout) {
         this(env, localRoot, connectionsPerFile, connectTimeout, stallTimeout, RetryPolicy.DEFAULT,
                 DEFAULT_PARALLEL_FILES, true);
+    }
+
+    /** The most connections one file may use (pools are sized for it). */
+    public int maxConnectionsPerFile() {
+        return connectionsPerFile == AUTO_CONNECTIONS ? MAX_AUTO_CONNECTIONS : connectionsPerFile;
     }
 
     /** An environment variable, or null when unset or blank. */

@@ -17,10 +17,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +33,11 @@ import java.util.function.LongConsumer;
  * Downloads one file from a remote source into a preallocated part file: in chunks, several at
  * once over parallel ranged reads (CDNs cap each connection; {@code connectionsPerFile} of them
  * add up), each chunk retried from the byte where it stopped, with a stall watchdog, and resumable
- * across crashes through a {@link PartJournal}. A follower thread hashes the file in order as the
- * chunks complete (from the page cache), so the digest is ready when the last byte lands.
+ * across crashes through a {@link PartJournal}. A {@link ChunkHasher} thread hashes the file in
+ * order as the bytes land: from the workers' buffers when they arrive in order, read back from
+ * the part file only for what arrived ahead (or was resumed), so the digest is ready when the
+ * last byte lands. Unless WAN_CONNECTIONS fixes the count, a {@link ConnectionRamp} chooses how
+ * many connections a file gets from the rate it measures.
  */
 public final class Downloader {
     public static final int CHUNK = 16 << 20;
@@ -44,6 +45,15 @@ public final class Downloader {
     /** Bytes a retried transfer must move before its failure count starts again from zero. */
     private static final long PROGRESS_THAT_COUNTS = 1 << 20;
     private static final int MAX_TRIES_PER_CHUNK_FACTOR = 8;
+    /**
+     * A network buffer: filled completely before one positional write and one hand-over to the
+     * hasher (8 KiB socket reads would cost a write and a hand-over each).
+     */
+    static final int NET_BUFFER = 128 << 10;
+    /** Network buffers per file: what the hasher may lag behind the writers (4 MiB). */
+    private static final int MAX_BUFFERS = 32;
+    /** How often the ramp measures the aggregate rate of one file. */
+    private static final long RAMP_WINDOW_MILLIS = 200;
 
     private final SourceContext context;
     private final RetryPolicy retry;
@@ -134,6 +144,16 @@ public final class Downloader {
         private final PartJournal journal;
         private final Path journalFile;
         private long lastJournalNanos = System.nanoTime();
+        private final ChunkHasher hasher;
+        /** Bytes received in this run, for the ramp's rate. */
+        private final java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
+        /** The workers' transfers, watched for stalls. */
+        private final List<Slot> slots = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<Future<Void>> running = new java.util.ArrayList<>();
+        /** Workers running, and how many the ramp (or WAN_CONNECTIONS) wants; guarded by this. */
+        private int active;
+        private int wanted;
+        private ExecutorService pool;
         private volatile Throwable failure;
         /** The source answered a ranged read with the whole file: the rest comes as one plain stream. */
         private volatile boolean rangesIgnored;
@@ -151,14 +171,17 @@ public final class Downloader {
             this.transferred = transferred;
             this.journal = journal;
             this.journalFile = journalFile;
+            this.hasher = new ChunkHasher(size, CHUNK, done, NET_BUFFER, MAX_BUFFERS);
         }
 
         String execute() throws IOException {
             // Describe the preallocated part file at once: without a journal, an observer (status of
             // another process, the dashboard's LOCKED n%) would take its full length for staged bytes.
             writeJournal();
-            int workers = Math.max(1, Math.min(context.connectionsPerFile(), chunks - done.cardinality()));
-            ExecutorService pool = Executors.newFixedThreadPool(workers + 1, r -> {
+            int left = chunks - done.cardinality();
+            boolean auto = context.connectionsPerFile() == SourceContext.AUTO_CONNECTIONS;
+            int most = Math.max(1, Math.min(auto ? SourceContext.MAX_AUTO_CONNECTIONS : context.connectionsPerFile(), left));
+            pool = Executors.newFixedThreadPool(most + 1, r -> {
                 Thread t = new Thread(r, "wan-download");
                 t.setDaemon(true);
                 return t;
@@ -168,21 +191,41 @@ public final class Downloader {
                 t.setDaemon(true);
                 return t;
             });
-            List<Slot> slots = java.util.stream.IntStream.range(0, workers).mapToObj(i -> new Slot()).toList();
             long stallNanos = context.stallTimeout().toNanos();
             ScheduledFuture<?> watching = watchdog.scheduleAtFixedRate(() -> slots.forEach(s -> s.closeIfStalled(stallNanos)),
                     1, 1, TimeUnit.SECONDS);
             boolean finished = false;
             try {
-                Future<String> hasher = pool.submit(this::hashInOrder);
-                List<Future<Void>> running = slots.stream().map(s -> pool.submit(() -> work(s))).toList();
-                for (Future<Void> f : running) {
+                Future<String> hashing = pool.submit(() -> hasher.digest(ch));
+                if (auto && most > 1) {
+                    ConnectionRamp ramp = new ConnectionRamp(most);
+                    long[] last = {System.nanoTime(), 0};
+                    watchdog.scheduleAtFixedRate(() -> {
+                        long now = System.nanoTime();
+                        long bytes = received.sum();
+                        int want = ramp.observe(bytes - last[1], now - last[0]);
+                        last[0] = now;
+                        last[1] = bytes;
+                        setWorkers(want);
+                    }, RAMP_WINDOW_MILLIS, RAMP_WINDOW_MILLIS, TimeUnit.MILLISECONDS);
+                }
+                setWorkers(auto ? 1 : most);
+                for (int i = 0; ; i++) {
+                    Future<Void> f;
+                    synchronized (this) {
+                        if (i >= running.size()) {
+                            break;
+                        }
+                        f = running.get(i);
+                    }
                     await(f);
                 }
                 if (rangesIgnored) {
-                    await(pool.submit(() -> stream(slots.get(0))));
+                    Slot slot = new Slot();
+                    slots.add(slot);
+                    await(pool.submit(() -> stream(slot)));
                 }
-                String sha = await(hasher);
+                String sha = await(hashing);
                 writeJournal();
                 finished = true;
                 return sha;
@@ -192,6 +235,7 @@ public final class Downloader {
                 }
                 watching.cancel(true);
                 watchdog.shutdownNow();
+                Pools.awaitEnd(watchdog); // no ramp adds a worker from here on
                 slots.forEach(Slot::abort);
                 // Workers stop on the failure and the aborted streams, not by interrupts: an
                 // interrupt during a channel operation would close the part file for everyone.
@@ -199,7 +243,6 @@ public final class Downloader {
                 // The part file is closed and the journal written only once no worker writes any more.
                 boolean interrupted = Thread.interrupted(); // cleared: the journal is forced through the channel
                 Pools.awaitEnd(pool);
-                Pools.awaitEnd(watchdog);
                 interrupted |= Thread.interrupted();
                 if (!finished) {
                     saveProgress(); // chunks finished before the failure are kept for the next run
@@ -228,19 +271,53 @@ public final class Downloader {
             }
         }
 
+        /** Starts workers up to {@code n} (never more than chunks are left); extra ones stop after their chunk. */
+        private synchronized void setWorkers(int n) {
+            wanted = n;
+            try {
+                while (active < wanted && failure == null && !rangesIgnored && taken.nextClearBit(0) < chunks) {
+                    Slot slot = new Slot();
+                    slots.add(slot);
+                    running.add(pool.submit(() -> work(slot)));
+                    active++;
+                }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the download is over
+            }
+        }
+
+        /** True (and the worker counted out) when more workers run than are wanted. */
+        private synchronized boolean retire() {
+            if (active > wanted) {
+                active--;
+                return true;
+            }
+            return false;
+        }
+
         private Void work(Slot slot) throws IOException {
             int index;
-            while (failure == null && (index = nextChunk()) >= 0) {
-                try {
-                    if (fetch(index, slot)) {
-                        complete(index);
+            try {
+                while (failure == null && (index = nextChunk()) >= 0) {
+                    try {
+                        if (fetch(index, slot)) {
+                            complete(index);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        fail(e);
+                        throw e;
                     }
-                } catch (IOException | RuntimeException e) {
-                    fail(e);
-                    throw e;
+                    if (retire()) {
+                        return null;
+                    }
                 }
+                synchronized (this) {
+                    active--;
+                }
+                return null;
+            } finally {
+                slots.remove(slot);
             }
-            return null;
         }
 
         private synchronized int nextChunk() {
@@ -259,11 +336,11 @@ public final class Downloader {
         private boolean fetch(int index, Slot slot) throws IOException {
             long pos = (long) index * CHUNK;
             long end = chunkEnd(index, size);
-            byte[] buf = new byte[Transfer.BUFFER];
-            ByteBuffer wrap = ByteBuffer.wrap(buf);
+            byte[] buf = takeBuffer();
             int failures = 0;
             int tries = 0;
             long sinceFailure = 0;
+            try {
             while (pos < end && failure == null) {
                 try (InputStream in = session.read(path, pos, end - pos)) {
                     slot.begin(in);
@@ -273,15 +350,12 @@ public final class Downloader {
                             throw new TransientSourceException(ErrorCode.INCOMPLETE_DOWNLOAD,
                                     "the connection ended at byte " + pos + " of " + size, null);
                         }
-                        wrap.clear().limit(n);
-                        long at = pos;
-                        while (wrap.hasRemaining()) {
-                            at += ch.write(wrap, at);
-                        }
+                        buf = write(buf, n, pos);
                         pos += n;
                         slot.moved();
                         progress.accept(n);
                         transferred.accept(n);
+                        received.add(n);
                         sinceFailure += n;
                         if (sinceFailure >= PROGRESS_THAT_COUNTS) {
                             failures = 0; // real progress: a long download over a flaky link keeps going
@@ -308,7 +382,28 @@ public final class Downloader {
                     slot.end();
                 }
             }
+            } finally {
+                hasher.release(buf);
+            }
             return pos >= end;
+        }
+
+        private byte[] takeBuffer() throws InterruptedIOException {
+            try {
+                return hasher.buffer();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("download of " + path + " interrupted");
+            }
+        }
+
+        /** Writes {@code n} bytes of {@code buf} at {@code at}; returns the buffer to fill next (the hasher may keep this one). */
+        private byte[] write(byte[] buf, int n, long at) throws IOException {
+            ByteBuffer wrap = ByteBuffer.wrap(buf, 0, n);
+            for (long p = at; wrap.hasRemaining(); ) {
+                p += ch.write(wrap, p);
+            }
+            return hasher.wrote(at, buf, n) ? takeBuffer() : buf;
         }
 
         private synchronized void handBack(int index) {
@@ -330,10 +425,10 @@ public final class Downloader {
          * starts over from the beginning, skipping what has arrived since.
          */
         private Void stream(Slot slot) throws IOException {
-            byte[] buf = new byte[Transfer.BUFFER];
-            ByteBuffer wrap = ByteBuffer.wrap(buf);
+            byte[] buf = takeBuffer();
             int failures = 0;
             int tries = 0;
+            try {
             while (failure == null && !allDone()) {
                 long pos = 0;
                 long sinceFailure = 0;
@@ -341,18 +436,18 @@ public final class Downloader {
                     slot.begin(in);
                     for (int i = 0; i < chunks && failure == null && !allDone(); i++) {
                         boolean have = isDone(i);
-                        for (long end = chunkEnd(i, size); pos < end; ) {
-                            int n = fill(in, buf, (int) Math.min(buf.length, end - pos), slot);
+                        long end = chunkEnd(i, size);
+                        // bytes a ranged read already wrote stay: the hasher may have read them back
+                        long onDisk = have ? end : hasher.writtenEnd(i);
+                        while (pos < end) {
+                            long upTo = pos < onDisk ? onDisk : end;
+                            int n = fill(in, buf, (int) Math.min(buf.length, upTo - pos), slot);
                             if (n < 0) {
                                 throw new TransientSourceException(ErrorCode.INCOMPLETE_DOWNLOAD,
                                         "the connection ended at byte " + pos + " of " + size, null);
                             }
-                            if (!have) {
-                                wrap.clear().limit(n);
-                                long at = pos;
-                                while (wrap.hasRemaining()) {
-                                    at += ch.write(wrap, at);
-                                }
+                            if (!have && pos >= onDisk) {
+                                buf = write(buf, n, pos);
                                 progress.accept(n); // skipped bytes were counted as resumed already
                             }
                             transferred.accept(n);
@@ -382,6 +477,9 @@ public final class Downloader {
                 } finally {
                     slot.end();
                 }
+            }
+            } finally {
+                hasher.release(buf);
             }
             return null;
         }
@@ -444,6 +542,7 @@ public final class Downloader {
             if (failure == null) {
                 failure = e;
             }
+            hasher.fail();
             notifyAll();
         }
 
@@ -463,31 +562,6 @@ public final class Downloader {
             new PartJournal(journal.source(), journal.size(), journal.sha256(), journal.chunkSize(),
                     ((BitSet) done.clone()).toLongArray()).write(confinedTo != null ? confinedTo : journalFile.getParent(), journalFile);
             lastJournalNanos = System.nanoTime();
-        }
-
-        private String hashInOrder() throws IOException, InterruptedException {
-            MessageDigest sha = Transfer.sha256();
-            ByteBuffer buf = ByteBuffer.allocate(Transfer.BUFFER);
-            for (int i = 0; i < chunks; i++) {
-                synchronized (this) {
-                    while (!done.get(i) && failure == null) {
-                        wait();
-                    }
-                    if (failure != null) {
-                        return null;
-                    }
-                }
-                for (long pos = (long) i * CHUNK, end = chunkEnd(i, size); pos < end; ) {
-                    buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-                    int n = ch.read(buf, pos);
-                    if (n < 0) {
-                        throw new IOException("part file shorter than expected at " + pos);
-                    }
-                    sha.update(buf.array(), 0, n);
-                    pos += n;
-                }
-            }
-            return HexFormat.of().formatHex(sha.digest());
         }
     }
 

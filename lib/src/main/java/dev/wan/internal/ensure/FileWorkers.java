@@ -10,13 +10,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
-/** The file-level parallelism of one ensure job. */
-final class FileWorkers {
+/** The file-level parallelism of one ensure job, and of a verify. */
+public final class FileWorkers {
     private FileWorkers() {
     }
 
     /** Runs {@code work} for every item, {@code parallel} at a time, keeping the input order. */
-    static <T, R> List<R> map(List<T> todo, int parallel, Function<T, R> work) {
+    public static <T, R> List<R> map(List<T> todo, int parallel, Function<T, R> work) {
         if (parallel <= 1 || todo.size() <= 1) {
             return todo.stream().map(work).toList();
         }

@@ -25,7 +25,7 @@ import okhttp3.HttpUrl;
  *       an LFS file) and {@code X-Linked-Size} describe the file; a regular file's ETag is a git
  *       sha1 and is not used.</li>
  *   <li>{@code read} is a ranged GET at the resolved download URL (parallel ranges come from the
- *       downloader: {@code WAN_CONNECTIONS}, default 8 — already what
+ *       downloader: {@code WAN_CONNECTIONS}, default auto, up to 16 — already what
  *       {@code HF_HUB_ENABLE_HF_TRANSFER=1} asks of the Python client, so that variable needs no
  *       handling here).</li>
  *   <li>Token: {@code HF_TOKEN}, {@code HUGGING_FACE_HUB_TOKEN}, the token file ({@link HfToken});

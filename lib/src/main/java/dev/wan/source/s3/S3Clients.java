@@ -36,7 +36,7 @@ final class S3Clients implements AutoCloseable {
 
     static S3Clients create(S3Settings settings, SourceContext context) {
         SdkHttpClient http = HttpClients.create(context,
-                Math.max(MIN_POOL, context.parallelFiles() * context.connectionsPerFile() + 8));
+                Math.max(MIN_POOL, context.parallelFiles() * context.maxConnectionsPerFile() + 8));
         // The SDK retries metadata requests itself: with the same policy as every other source.
         RetryPolicy retry = context.retry();
         int attempts = 1 + retry.attempts();
