@@ -8,12 +8,17 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/wan-bench.XXXXXX")
 chmod 755 "$work"
 bg_pids=()
-cleanup() {
+# stop_bg: stop the servers this shell started (bench/run calls it when a scenario ends)
+stop_bg() {
   local p
   for p in "${bg_pids[@]}"; do
     kill "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
+  bg_pids=()
+}
+cleanup() {
+  stop_bg
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,6 +45,9 @@ need() {
   fi
 }
 
+# have CMD: whether CMD is installed (for optional peers; see need for required ones)
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ]; }
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
   local p
@@ -65,16 +73,21 @@ wait_http() {
 }
 
 # build_wan: compile the core and CLI jars (no install into ~/.m2) and set $classpath.
+# WAN_BENCH_TESTJAR=1 also compiles the tests and builds lib's test-jar ($testjar: the testkit).
+# WAN_BENCH_MVN_ARGS: extra Maven arguments (e.g. -o); MAVEN_OPTS is passed on as usual.
 build_wan() {
-  local cp_file="$work/cli.classpath"
+  local cp_file="$work/cli.classpath" skip=-Dmaven.test.skip=true
+  [ "${WAN_BENCH_TESTJAR:-0}" = 1 ] && skip=-DskipTests
   # one reactor run: package, then the CLI module's runtime class path (which names lib/target's jar)
-  if ! (cd "$repo" && mvn -q -B -pl cli -am package dependency:build-classpath -Dmaven.test.skip=true \
+  # shellcheck disable=SC2086 # WAN_BENCH_MVN_ARGS is a word list
+  if ! (cd "$repo" && mvn -q -B ${WAN_BENCH_MVN_ARGS:-} -pl cli -am package dependency:build-classpath "$skip" \
       -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file") > "$work/build.log" 2>&1; then
     cat "$work/build.log" >&2
     echo "build failed" >&2
     exit 1
   fi
   classpath="$repo/cli/target/wan-cli-0.1.0-SNAPSHOT.jar:$(cat "$cp_file")"
+  testjar="$repo/lib/target/wan-lib-0.1.0-SNAPSHOT-tests.jar"
 }
 
 # wan_ensure ID [ARGS...]: one `wan ensure ID --json --quiet` (MODELS_ROOT, WAN_MODELS_MANIFEST and
@@ -101,8 +114,9 @@ make_random() {
   openssl dgst -sha256 -r "$1" | cut -d' ' -f1
 }
 
-# start_nginx DOCROOT [LOCATION_DIRECTIVES]: a private nginx (own config and pid in $work, access
-# log off, sendfile on) on a free loopback port; sets $nginx_url.
+# start_nginx DOCROOT [LOCATION_DIRECTIVES] [SERVER_DIRECTIVES]: a private nginx (own config and pid
+# in $work, access log off, sendfile on) on a free loopback port; sets $nginx_url. SERVER_DIRECTIVES
+# go into the server block (e.g. another location).
 start_nginx() {
   local dir="$work/nginx" port temp_paths="" m
   mkdir -p "$dir/logs" "$dir/tmp"
@@ -130,6 +144,7 @@ $temp_paths
     listen 127.0.0.1:$port;
     root $1;
     location / { ${2:-} }
+    ${3:-}
   }
 }
 EOF
@@ -157,6 +172,47 @@ write_manifest() {
     echo "[models.\"$id\".sources]"
     echo "priority = [\"$source\"]"
   } > "$file"
+}
+
+# start_s3proxy DATADIR: S3Proxy 4.1.0 (filesystem store in DATADIR, v2/v4 auth) on a free loopback
+# port; exports AWS_* (endpoint, credentials, region; no profile or config file of the caller) and
+# RCLONE_CONFIG_WANB_* (remote "wanb:"). A bucket is a directory of DATADIR, an object a file.
+# The jar: S3PROXY_JAR, else the local Maven repository's (maven.repo.local in MAVEN_OPTS, ~/.m2).
+start_s3proxy() {
+  local m2 port jar=${S3PROXY_JAR:-}
+  if [ -z "$jar" ]; then
+    for m2 in $(sed -n 's/.*-Dmaven.repo.local=\([^ ]*\).*/\1/p' <<<"${MAVEN_OPTS:-}") ~/.m2/repository; do
+      jar=$m2/org/gaul/s3proxy/4.1.0/s3proxy-4.1.0-jar-with-dependencies.jar
+      [ -f "$jar" ] && break
+    done
+  fi
+  if [ ! -f "$jar" ]; then
+    echo "missing: $jar; fetch it with:" >&2
+    echo "  mvn -q dependency:get -Dartifact=org.gaul:s3proxy:4.1.0:jar:jar-with-dependencies" >&2
+    return 2
+  fi
+  unset AWS_CA_BUNDLE AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN
+  export AWS_CONFIG_FILE="$work/aws-none" AWS_SHARED_CREDENTIALS_FILE="$work/aws-none"
+  export AWS_ACCESS_KEY_ID=wanbench AWS_SECRET_ACCESS_KEY=wanbench-secret-key AWS_REGION=us-east-1
+  export AWS_DEFAULT_REGION=us-east-1
+  port=$(free_port)
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  mkdir -p "$1"
+  cat > "$work/s3proxy.properties" <<EOF
+s3proxy.endpoint=$AWS_ENDPOINT_URL
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$AWS_ACCESS_KEY_ID
+s3proxy.credential=$AWS_SECRET_ACCESS_KEY
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$1
+EOF
+  java -jar "$jar" --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
+  bg_pids+=($!)
+  wait_http "$AWS_ENDPOINT_URL/healthz" 60
+  export RCLONE_CONFIG_WANB_TYPE=s3 RCLONE_CONFIG_WANB_PROVIDER=Other RCLONE_CONFIG_WANB_ENDPOINT="$AWS_ENDPOINT_URL"
+  export RCLONE_CONFIG_WANB_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_WANB_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
+  export RCLONE_CONFIG_WANB_REGION=us-east-1 RCLONE_CONFIG_WANB_FORCE_PATH_STYLE=true
+  touch "$work/rclone.conf"
 }
 
 # mbps BYTES SECONDS

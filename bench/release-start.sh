@@ -8,6 +8,9 @@
 #
 #   bench/release-start.sh [RUNS=7]
 #
+# RELEASE_START_ONLY=status: only hello.java, a `java -cp` hello world and the two status commands
+# (what bench/run measures). Every command also gets a `RESULT <name> <median> <min> <max>` line.
+#
 # jbang is this checkout's launcher linked as `jbang` in a fresh HOME; the local Maven repository is
 # the caller's (JBANG_REPO, else ~/.m2/repository), so only the first run of each downloads anything.
 # Every command runs twice first (compile, caches), then RUNS rounds, interleaved; prints median, min
@@ -37,17 +40,23 @@ class hello {
     }
 }
 EOF
-export JBANG_REPO=${JBANG_REPO:-$(getent passwd "$(id -u)" | cut -d: -f6)/.m2/repository}
+m2=$(sed -n 's/.*-Dmaven.repo.local=\([^ ]*\).*/\1/p' <<<"${MAVEN_OPTS:-}")
+export JBANG_REPO=${JBANG_REPO:-${m2:-$(getent passwd "$(id -u)" | cut -d: -f6)/.m2/repository}}
+mkdir -p "$work/hello-classes"
+javac -d "$work/hello-classes" "$work/hello.java"
 export HOME=$home PATH=$home/.local/bin:$PATH MODELS_ROOT=$work/store WAN_MODELS_MANIFEST=$repo/examples/demo/models.toml
 unset XDG_CACHE_HOME JBANG_DIR JBANG_CACHE_DIR
 cd "$home"
 jbang catalog add --global --name org "$base/jbang-catalog.json" > /dev/null 2>&1
 jbang trust add "$base/" > /dev/null 2>&1
 
-names=("jbang hello.java" "jbang wan@org status" "./wan status" "jbang wan@org shell (exit)" "./wan shell (exit)"
-  "jbang wan@org shell, tmux prompt" "./wan shell, tmux prompt")
-cmds=("jbang $work/hello.java" "jbang wan@org status" "$repo/wan status" "jbang wan@org shell" "$repo/wan shell"
-  "tmux:jbang wan@org shell" "tmux:$repo/wan shell")
+names=("jbang hello.java" "java -cp hello" "jbang wan@org status" "./wan status" "jbang wan@org shell (exit)"
+  "./wan shell (exit)" "jbang wan@org shell, tmux prompt" "./wan shell, tmux prompt")
+cmds=("jbang $work/hello.java" "java -cp $work/hello-classes hello" "jbang wan@org status" "$repo/wan status"
+  "jbang wan@org shell" "$repo/wan shell" "tmux:jbang wan@org shell" "tmux:$repo/wan shell")
+if [ "${RELEASE_START_ONLY:-}" = status ]; then
+  names=("${names[@]:0:4}"); cmds=("${cmds[@]:0:4}")
+fi
 
 # prompt CMD: seconds from starting CMD in an 80x24 tmux window until its last line is `wan>`
 prompt() {
@@ -90,9 +99,12 @@ done
 
 printf '%-32s %8s %8s %8s %8s\n' "command ($runs warm runs)" median min max "/hello"
 hello=$(tr ' ' '\n' <<<"${times[0]}" | grep . | median)
+results=""
 for i in "${!cmds[@]}"; do
   sorted=$(tr ' ' '\n' <<<"${times[$i]}" | grep . | sort -n)
   med=$(median <<<"$sorted")
   printf '%-32s %7.2fs %7.2fs %7.2fs %7.2fx\n' "${names[$i]}" "$med" "$(head -n1 <<<"$sorted")" \
     "$(tail -n1 <<<"$sorted")" "$(calc "$med / $hello")"
+  results+="RESULT ${names[$i]// /_} $med $(head -n1 <<<"$sorted") $(tail -n1 <<<"$sorted")"$'\n'
 done
+printf '%s' "$results"

@@ -14,33 +14,8 @@ runs=${2:-3}
 files=8
 read -r -a conns <<<"${CONNECTIONS:-8}"
 need rclone:rclone /usr/bin/aws:awscli java:openjdk-17-jdk-headless curl:curl openssl:openssl bc:bc
-s3proxy_jar=~/.m2/repository/org/gaul/s3proxy/4.1.0/s3proxy-4.1.0-jar-with-dependencies.jar
-if [ ! -f "$s3proxy_jar" ]; then
-  echo "missing: $s3proxy_jar; fetch it with:" >&2
-  echo "  mvn -q dependency:get -Dartifact=org.gaul:s3proxy:4.1.0:jar:jar-with-dependencies" >&2
-  exit 2
-fi
-
 build_wan
-# S3 clients see only the settings below (no profile, no CA bundle from the caller's environment)
-unset AWS_CA_BUNDLE AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN
-export AWS_CONFIG_FILE="$work/aws-none" AWS_SHARED_CREDENTIALS_FILE="$work/aws-none"
-export AWS_ACCESS_KEY_ID=wanbench AWS_SECRET_ACCESS_KEY=wanbench-secret-key AWS_REGION=us-east-1
-export AWS_DEFAULT_REGION=us-east-1
-port=$(free_port)
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-mkdir -p "$work/s3data"
-cat > "$work/s3proxy.properties" <<EOF
-s3proxy.endpoint=$AWS_ENDPOINT_URL
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$AWS_ACCESS_KEY_ID
-s3proxy.credential=$AWS_SECRET_ACCESS_KEY
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$work/s3data
-EOF
-java -jar "$s3proxy_jar" --properties "$work/s3proxy.properties" > "$work/s3proxy.log" 2>&1 &
-bg_pids+=($!)
-wait_http "$AWS_ENDPOINT_URL/healthz" 60
+start_s3proxy "$work/s3data"
 
 # the model: 8 random files, uploaded with the AWS CLI
 each=$((total_mb * 1000000 / files))
@@ -59,11 +34,6 @@ find "$work/s3data" -type f -exec cat {} + > /dev/null
 
 write_manifest "$work/models.toml" bench@1.0.0 "s3://wan-bench/m" "${specs[@]}"
 export MODELS_ROOT="$work/root" WAN_MODELS_MANIFEST="$work/models.toml"
-export RCLONE_CONFIG_WANB_TYPE=s3 RCLONE_CONFIG_WANB_PROVIDER=Other RCLONE_CONFIG_WANB_ENDPOINT="$AWS_ENDPOINT_URL"
-export RCLONE_CONFIG_WANB_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_WANB_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
-export RCLONE_CONFIG_WANB_REGION=us-east-1 RCLONE_CONFIG_WANB_FORCE_PATH_STYLE=true
-touch "$work/rclone.conf"
-
 declare -A wan_t=()
 rclone_t=() ; aws_t=()
 fresh() { rm -rf "$work/root" "$work/peer"; sync; }

@@ -75,6 +75,7 @@ public final class HubServer implements AutoCloseable {
     private final Map<String, InFlightGauge> bodies = new ConcurrentHashMap<>();
     private final AtomicLong bytesServed = new AtomicLong();
     private volatile int treePageSize = 1000;
+    private volatile String cdnBase;
     private volatile boolean closed;
 
     private record StaticFile(Content content, String signature) {
@@ -119,6 +120,15 @@ public final class HubServer implements AutoCloseable {
     /** Tokens the Hub knows; once any is set, another Bearer token gets 401 "Invalid credentials". */
     public HubServer validTokens(String... tokens) {
         validTokens.addAll(List.of(tokens));
+        return this;
+    }
+
+    /**
+     * LFS downloads redirect to {@code <base>/<sha256>?X-Amz-Signature=…} (e.g. an nginx serving
+     * files named by their sha256) instead of this server's own {@code /cdn/} route.
+     */
+    public HubServer cdnBase(String base) {
+        this.cdnBase = base;
         return this;
     }
 
@@ -547,7 +557,8 @@ public final class HubServer implements AutoCloseable {
         if (e.lfs()) {
             String sha = e.content().sha256();
             cdn.put(sha, new CdnObject(repoId, e));
-            String location = "http://" + CDN_HOST + ":" + port() + "/cdn/" + sha + "?X-Amz-Signature=" + signature(sha)
+            String base = cdnBase != null ? cdnBase : "http://" + CDN_HOST + ":" + port() + "/cdn";
+            String location = base + "/" + sha + "?X-Amz-Signature=" + signature(sha)
                     + "&Expires=4102444800";
             return new Reply(302).text("text/plain; charset=utf-8", "Found. Redirecting to " + location)
                     .header("Location", location).header("X-Repo-Commit", commit).header("ETag", "\"" + e.oid() + "\"")
