@@ -32,10 +32,10 @@ final class EnsureCommand extends Verb {
             description = "How long to wait for another process working on the same model (default: 30m).")
     Duration lockTimeout;
 
-    @Option(names = "--connections", paramLabel = "N",
+    @Option(names = "--connections", paramLabel = "N|auto",
             description = "Parallel ranged connections per big remote file (default: $WAN_CONNECTIONS, else auto:"
                     + " one, doubled while the rate rises, at most 16).")
-    Integer connections;
+    String connections;
 
     @Option(names = "--gc", description = {"Afterwards, if the store is over $WAN_MAX_TOTAL_SIZE, collect the least"
             + " recently used unpinned models (never the ones just ensured).", "Default: on when WAN_GC_AFTER_ENSURE=1."})
@@ -48,15 +48,16 @@ final class EnsureCommand extends Verb {
     @Override
     public Integer call() {
         Output o = output();
-        if (connections != null && connections < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--connections must be at least 1");
+        if (connections != null && !connections.equalsIgnoreCase("auto") && !connections.matches("[1-9][0-9]{0,4}")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--connections must be 'auto' or a number"
+                    + " from 1 (got '" + TerminalText.escape(connections) + "')");
         }
         if (concurrency < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--concurrency must be at least 1 (got "
                     + concurrency + ")");
         }
         ModelEnsurer ensurer = common.ensurer(lockTimeout,
-                connections == null ? java.util.Map.of() : java.util.Map.of("WAN_CONNECTIONS", connections.toString()));
+                connections == null ? java.util.Map.of() : java.util.Map.of("WAN_CONNECTIONS", connections));
         List<String> ids = selection.resolve(ensurer.manifest(), false);
         ids.forEach(id -> ensurer.manifest().model(id).resolveVariant(selection.variant));
         ensurer.checkStore(); // once, rather than the same error for every model of a batch

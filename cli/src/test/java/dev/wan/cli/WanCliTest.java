@@ -117,6 +117,17 @@ class WanCliTest {
     }
 
     @Test
+    void connectionsTakesAutoOrANumberAsWanConnectionsDoes() {
+        assertEquals(0, wanHere("ensure", BETA, "--quiet", "--connections", "auto").code());
+        assertEquals(0, wanHere("ensure", ALPHA, "--quiet", "--connections", "3").code());
+        for (String bad : List.of("0", "many", "-2", "1.5")) {
+            Run r = wanHere("ensure", BETA, "--connections", bad);
+            assertEquals(WanCli.EXIT_USAGE, r.code(), r.toString());
+            assertTrue(r.err().contains("--connections must be 'auto' or a number from 1 (got '" + bad + "')"), r.err());
+        }
+    }
+
+    @Test
     void ensureOnlyQuietPrintsJustThePath() {
         Run r = wanHere("ensure", "--only", BETA, "--quiet");
 
