@@ -217,3 +217,43 @@ EOF
 
 # mbps BYTES SECONDS
 mbps() { calc "$1 / 1000000 / $2"; }
+
+# time_cmd CMD: one timed run of the word list CMD (stdin "exit", output discarded, a failure stops
+# the bench); prints seconds.
+time_cmd() {
+  local t0 t1
+  t0=$(now)
+  # shellcheck disable=SC2086 # the command is a word list
+  if ! echo exit | $1 > "$work/out" 2> "$work/err"; then
+    echo "failed: $1" >&2; cat "$work/out" "$work/err" >&2; exit 1
+  fi
+  t1=$(now)
+  calc "$t1 - $t0"
+}
+
+# interleave RUNS: the caller's run I for every index of its cmds array, twice untimed (compile,
+# caches), then RUNS interleaved rounds; appends each round's seconds to the caller's times[I].
+interleave() {
+  local i
+  for i in "${!cmds[@]}"; do run "$i" > /dev/null; run "$i" > /dev/null; done
+  for _ in $(seq "$1"); do
+    for i in "${!cmds[@]}"; do times[$i]+="$(run "$i") "; done
+  done
+}
+
+# report RUNS WIDTH [results]: per command (the caller's names and times) median, min, max and the
+# ratio to the first command's median; with "results" also a `RESULT name median min max` line each
+# (what bench/run reads).
+report() {
+  local i sorted med first results=""
+  printf "%-${2}s %8s %8s %8s %8s\n" "command ($1 warm runs)" median min max "/hello"
+  first=$(tr ' ' '\n' <<<"${times[0]}" | grep . | median)
+  for i in "${!cmds[@]}"; do
+    sorted=$(tr ' ' '\n' <<<"${times[$i]}" | grep . | sort -n)
+    med=$(median <<<"$sorted")
+    printf "%-${2}s %7.2fs %7.2fs %7.2fs %7.2fx\n" "${names[$i]}" "$med" "$(head -n1 <<<"$sorted")" \
+      "$(tail -n1 <<<"$sorted")" "$(calc "$med / $first")"
+    results+="RESULT ${names[$i]// /_} $med $(head -n1 <<<"$sorted") $(tail -n1 <<<"$sorted")"$'\n'
+  done
+  if [ "${3:-}" = results ]; then printf '%s' "$results"; fi
+}

@@ -75,36 +75,15 @@ prompt() {
   calc "$t1 - $t0"
 }
 
-# run I: one timed run of command I (stdin: "exit", output discarded, a failure stops the bench)
+# run I: one timed run of command I (stdin: "exit", so a shell leaves at once)
 run() {
-  local t0 t1
   if [[ ${cmds[$1]} == tmux:* ]]; then
     prompt "${cmds[$1]#tmux:}"
-    return
+  else
+    time_cmd "${cmds[$1]}"
   fi
-  t0=$(now)
-  # shellcheck disable=SC2086 # the command is a word list
-  if ! echo exit | ${cmds[$1]} > "$work/out" 2> "$work/err"; then
-    echo "failed: ${cmds[$1]}" >&2; cat "$work/out" "$work/err" >&2; exit 1
-  fi
-  t1=$(now)
-  calc "$t1 - $t0"
 }
 
-for i in "${!cmds[@]}"; do run "$i" > /dev/null; run "$i" > /dev/null; done
 declare -A times
-for _ in $(seq "$runs"); do
-  for i in "${!cmds[@]}"; do times[$i]+="$(run "$i") "; done
-done
-
-printf '%-32s %8s %8s %8s %8s\n' "command ($runs warm runs)" median min max "/hello"
-hello=$(tr ' ' '\n' <<<"${times[0]}" | grep . | median)
-results=""
-for i in "${!cmds[@]}"; do
-  sorted=$(tr ' ' '\n' <<<"${times[$i]}" | grep . | sort -n)
-  med=$(median <<<"$sorted")
-  printf '%-32s %7.2fs %7.2fs %7.2fs %7.2fx\n' "${names[$i]}" "$med" "$(head -n1 <<<"$sorted")" \
-    "$(tail -n1 <<<"$sorted")" "$(calc "$med / $hello")"
-  results+="RESULT ${names[$i]// /_} $med $(head -n1 <<<"$sorted") $(tail -n1 <<<"$sorted")"$'\n'
-done
-printf '%s' "$results"
+interleave "$runs"
+report "$runs" 32 results

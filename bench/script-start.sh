@@ -32,42 +32,22 @@ export JBANG_REPO=${JBANG_REPO:-$(getent passwd "$(id -u)" | cut -d: -f6)/.m2/re
 export HOME=$home PATH=$home/.local/bin:$PATH MODELS_ROOT=$work/store WAN_MODELS_MANIFEST=$repo/examples/demo/models.toml
 unset XDG_CACHE_HOME JBANG_DIR JBANG_CACHE_DIR
 
-names=("hello.java")
+names=("jbang hello.java")
 cmds=("jbang $work/hello.java")
 while read -r alias ref; do
   if [ -f "$repo/$ref" ]; then
-    names+=("$alias@org --help"); cmds+=("jbang $alias@org --help")
+    names+=("jbang $alias@org --help"); cmds+=("jbang $alias@org --help")
   else
     echo "skipped $alias@org: $ref is not in this checkout" >&2
   fi
 done < <(python3 -c 'import json,sys; [print(k, v["script-ref"]) for k, v in json.load(open(sys.argv[1]))["aliases"].items()]' \
   "$repo/catalog.json")
-names+=("inventory@org (empty store)" "nightly@org (empty store)")
+names+=("jbang inventory@org (empty store)" "jbang nightly@org (empty store)")
 cmds+=("jbang inventory@org" "jbang nightly@org")
 
-# run I: one timed run of command I (output discarded, a failure stops the bench); prints seconds
-run() {
-  local t0 t1
-  t0=$(now)
-  # shellcheck disable=SC2086 # the command is a word list
-  if ! ${cmds[$1]} > "$work/out" 2> "$work/err"; then
-    echo "failed: ${cmds[$1]}" >&2; cat "$work/out" "$work/err" >&2; exit 1
-  fi
-  t1=$(now)
-  calc "$t1 - $t0"
-}
+# run I: one timed run of command I
+run() { time_cmd "${cmds[$1]}"; }
 
-for i in "${!cmds[@]}"; do run "$i" > /dev/null; run "$i" > /dev/null; done
 declare -A times
-for _ in $(seq "$runs"); do
-  for i in "${!cmds[@]}"; do times[$i]+="$(run "$i") "; done
-done
-
-printf '%-36s %8s %8s %8s %8s\n' "command ($runs warm runs)" median min max "/hello"
-hello=$(tr ' ' '\n' <<<"${times[0]}" | grep . | median)
-for i in "${!cmds[@]}"; do
-  sorted=$(tr ' ' '\n' <<<"${times[$i]}" | grep . | sort -n)
-  med=$(median <<<"$sorted")
-  printf '%-36s %7.2fs %7.2fs %7.2fs %7.2fx\n' "jbang ${names[$i]}" "$med" "$(head -n1 <<<"$sorted")" \
-    "$(tail -n1 <<<"$sorted")" "$(calc "$med / $hello")"
-done
+interleave "$runs"
+report "$runs" 36
