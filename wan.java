@@ -9,8 +9,10 @@
 // script and jar (tui/wan-tui.java, catalog alias wan-tui), so the CLI never downloads or loads
 // lanterna; `./wan tui` in a checkout runs that script.
 // //CDS: JBang writes a class-data-sharing archive of the classes the first run loaded and maps it
-// on every later run (faster start-up); the -Xlog options keep the JVM's CDS warnings (picocli's
-// Java 5 classes cannot be archived) off stdout, which belongs to --json.
+// on every later run (faster start-up; picocli comes as wan-picocli, compiled for Java 17, so it is
+// archived too); the -Xlog options keep the JVM's CDS warnings (an archive made from jars that
+// have since changed, which ./wan then removes so JBang makes it again) off stdout, which belongs
+// to --json.
 // No other //JAVA_OPTIONS on purpose: -XX:TieredStopAtLevel=1 would cut SHA-256 from ~1.7 GB/s
 // to ~0.14 GB/s (no C2 intrinsic).
 class wan {

@@ -104,6 +104,18 @@ for i in 1 2 3 4 5; do (cd "$REPO" && eval "$direct" >/dev/null 2>&1); done
 t_plain=$((($(now_ms) - start) / 5))
 t_warm=$((warm_total / 5))
 
+# JBang's CDS archive (//CDS in wan.java) is only good for the jars it was made from.
+WAN_LAUNCHER_VERBOSE=1 run --version
+jsa=$(printf '%s\n' "$err" | sed -n 's/^wan: exec (cached in .*-XX:SharedArchiveFile=\([^ ]*\).*/\1/p')
+check "a warm run maps JBang's CDS archive of the CLI's classes" sh -c '[ -n "$1" ] && [ -f "$1" ]' - "$jsa" || show
+sleep 1
+touch "$CORE_JAR"
+for i in 1 2 3; do WAN_LAUNCHER_VERBOSE=1 run --version; done
+check "a CDS archive older than the jars is made again (rc=$rc)" \
+  sh -c '[ "$1" = 0 ] && [ -f "$2" ] && [ "$2" -nt "$3" ]' - "$rc" "$jsa" "$CORE_JAR" || show
+check "and the run after that maps it from the cached command line" \
+  sh -c 'printf "%s" "$1" | grep -q "wan: exec (cached in .*-XX:SharedArchiveFile="' - "$err" || show
+
 # --- 2. a probe wan.java that echoes what it gets --------------------------------
 deps=$(grep '^//DEPS dev.wan:wan-cli:' "$REPO/wan.java")
 {

@@ -25,7 +25,8 @@ final class ListCommand extends Verb {
                 ObjectNode n = models.addObject();
                 n.put("model", m.id().toString());
                 n.put("description", m.description());
-                n.putPOJO("variants", m.variants());
+                ArrayNode variants = n.putArray("variants");
+                m.variants().forEach(variants::add);
                 n.put("defaultVariant", m.defaultVariant());
                 n.put("files", m.filesFor(m.defaultVariant()).size());
                 n.put("bytes", s.bytesTotal());

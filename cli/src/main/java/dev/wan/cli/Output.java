@@ -1,20 +1,13 @@
 package dev.wan.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.internal.io.JsonTree;
 import dev.wan.text.TerminalText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** Where commands print: human text or one JSON document on stdout, diagnostics on stderr. */
 final class Output {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-    static {
-        JSON.getFactory().setCharacterEscapes(TerminalText.JSON_ESCAPES);
-    }
-
     final PrintWriter out;
     final PrintWriter err;
     final boolean json;
@@ -29,8 +22,12 @@ final class Output {
         this.quiet = quiet;
     }
 
+    static ObjectNode object() {
+        return JsonTree.object();
+    }
+
     ObjectNode document(String command, boolean ok) {
-        ObjectNode doc = JSON.createObjectNode();
+        ObjectNode doc = object();
         doc.put("wanJsonVersion", 1);
         doc.put("command", command);
         doc.put("ok", ok);
@@ -39,9 +36,10 @@ final class Output {
 
     void print(ObjectNode doc) {
         try {
-            out.println(JSON.writeValueAsString(doc));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+            // jackson-core's generator, not an ObjectMapper: see JsonTree
+            out.println(JsonTree.prettyString(doc, TerminalText.JSON_ESCAPES));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         out.flush();
     }

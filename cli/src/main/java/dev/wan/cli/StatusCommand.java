@@ -71,7 +71,7 @@ final class StatusCommand extends Verb {
     }
 
     static ObjectNode json(ModelStatus s) {
-        ObjectNode m = Output.JSON.createObjectNode();
+        ObjectNode m = Output.object();
         m.put("model", s.model());
         m.put("variant", s.variant());
         m.put("state", s.state().name());

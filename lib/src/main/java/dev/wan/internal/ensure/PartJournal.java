@@ -27,8 +27,11 @@ import java.util.Objects;
  */
 record PartJournal(String source, long size, String sha256, int chunkSize, long[] done) {
     private static final int MAX_BYTES = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** Built on first use, not when the class loads: an ensure that finds its model complete never needs one. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
 
     BitSet doneChunks() {
         return BitSet.valueOf(done == null ? new long[0] : done);
@@ -47,7 +50,7 @@ record PartJournal(String source, long size, String sha256, int chunkSize, long[
                 return null;
             }
             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                return JSON.readValue(in.readNBytes(MAX_BYTES), PartJournal.class);
+                return Mapper.JSON.readValue(in.readNBytes(MAX_BYTES), PartJournal.class);
             }
         } catch (IOException | RuntimeException e) {
             return null;
@@ -61,6 +64,6 @@ record PartJournal(String source, long size, String sha256, int chunkSize, long[
 
     /** Written below {@code base} without following a link at any level (see Fs.writeAtomically). */
     void write(Path base, Path file) throws IOException {
-        Fs.writeAtomically(base, file, JSON.writeValueAsBytes(this));
+        Fs.writeAtomically(base, file, Mapper.JSON.writeValueAsBytes(this));
     }
 }

@@ -23,12 +23,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SourceRegistry {
     private static final String BUILT_IN_PACKAGE = "dev.wan.source.";
 
-    private final List<StorageBackend> backends = new CopyOnWriteArrayList<>();
+    /** Added in code, after the discovered ones. */
+    private final List<StorageBackend> added = new CopyOnWriteArrayList<>();
+    /** The context loader of the thread that made this registry: where a script's jars are. */
+    private final ClassLoader contextLoader;
+    private volatile List<StorageBackend> discovered;
 
-    /** The discovered backends, then {@code added} (in that order). */
+    /**
+     * The discovered backends, then {@code added} (in that order). Discovery waits for the first
+     * question about a backend: it reads every jar on the class path for a service file, which
+     * a command that never touches a source (status, list, gc) need not pay for.
+     */
     public SourceRegistry(List<StorageBackend> added) {
-        backends.addAll(discovered());
-        backends.addAll(added);
+        this.added.addAll(added);
+        this.contextLoader = Thread.currentThread().getContextClassLoader();
     }
 
     /**
@@ -36,10 +44,9 @@ public final class SourceRegistry {
      * beside wan's) and the thread's context loader (JShell and JBang put a script's jars there),
      * one instance per class, wan's own first.
      */
-    static List<StorageBackend> discovered() {
+    static List<StorageBackend> discovered(ClassLoader contextLoader) {
         Map<Class<?>, StorageBackend> found = new LinkedHashMap<>();
-        for (ClassLoader loader : new ClassLoader[] {StorageBackend.class.getClassLoader(),
-                Thread.currentThread().getContextClassLoader()}) {
+        for (ClassLoader loader : new ClassLoader[] {StorageBackend.class.getClassLoader(), contextLoader}) {
             if (loader != null) {
                 ServiceLoader.load(StorageBackend.class, loader).forEach(b -> found.putIfAbsent(b.getClass(), b));
             }
@@ -48,12 +55,29 @@ public final class SourceRegistry {
         ordered.sort(Comparator.comparing(b -> !b.getClass().getName().startsWith(BUILT_IN_PACKAGE)));
         return ordered;
     }
+
+    private List<StorageBackend> backends() {
+        List<StorageBackend> d = discovered;
+        if (d == null) {
+            synchronized (this) {
+                d = discovered;
+                if (d == null) {
+                    d = List.copyOf(discovered(contextLoader));
+                    discovered = d;
+                }
+            }
+        }
+        List<StorageBackend> all = new ArrayList<>(d);
+        all.addAll(added);
+        return all;
+    }
+
     public void add(StorageBackend backend) {
-        backends.add(backend);
+        added.add(backend);
     }
 
     public StorageBackend backendFor(SourceRef source) {
-        List<StorageBackend> reversed = new ArrayList<>(backends);
+        List<StorageBackend> reversed = backends();
         java.util.Collections.reverse(reversed);
         return reversed.stream().filter(b -> b.schemes().contains(source.scheme())).findFirst()
                 .orElseThrow(() -> new WanException(ErrorCode.SOURCE_UNAVAILABLE,
@@ -65,7 +89,7 @@ public final class SourceRegistry {
 
     public Set<String> schemes() {
         Set<String> all = new TreeSet<>(SourceRef.BUILT_IN_SCHEMES);
-        backends.forEach(b -> all.addAll(b.schemes()));
+        backends().forEach(b -> all.addAll(b.schemes()));
         return all;
     }
 }

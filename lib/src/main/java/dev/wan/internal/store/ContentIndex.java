@@ -53,9 +53,12 @@ import java.util.TreeMap;
  * a crashed writer and are removed before each write ({@link #staleTemps} lists them).
  */
 public final class ContentIndex {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
+    /** Built on first use, not when the class loads: an ensure that finds its model complete never needs one. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
+    }
     static final int SCHEMA = 1;
 
     /** One verified copy of some content. */
@@ -156,7 +159,7 @@ public final class ContentIndex {
         try {
             layout.requireOwned(file().getParent());
             BoundedRead.Result read = BoundedRead.read(file(), MAX_INDEX_BYTES);
-            return read.bytes() == null ? null : JSON.readValue(read.bytes(), Document.class);
+            return read.bytes() == null ? null : Mapper.JSON.readValue(read.bytes(), Document.class);
         } catch (IOException | RuntimeException e) {
             return null; // absent, refused (a link, a directory, too big) or garbage: rebuilt from the state files
         }
@@ -171,7 +174,7 @@ public final class ContentIndex {
             if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
                 Fs.deleteTree(layout.root(), file); // the index's own name; a directory there can only be damage
             }
-            Fs.writeAtomically(layout.root(), file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
+            Fs.writeAtomically(layout.root(), file, Mapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
         } catch (IOException | RuntimeException e) {
             // The index is a cache: failing to save it (read-only store, full disk, .index a link)
             // costs a rebuild next time. A temp file a failed rename left is removed next time too.

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wan.internal.io.JsonTree;
 import dev.wan.manifest.ModelId;
 import dev.wan.store.Check;
 import dev.wan.store.Placement;
@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
  * reads as the same instant and is re-written in {@code Instant} form.
  */
 public final class StateCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /** A parsed record, or the reason there is none. */
@@ -51,7 +50,7 @@ public final class StateCodec {
     public static Parsed parse(byte[] bytes, ModelId expected) {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JsonTree.read(bytes);
         } catch (JsonEOFException e) {
             return bad("truncated JSON at byte " + offset(e, bytes));
         } catch (JsonParseException e) {
@@ -171,7 +170,7 @@ public final class StateCodec {
 
     /** The state file's bytes: pretty-printed JSON in the field order of the records, nulls left out. */
     public static byte[] write(ModelRecord r) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = JsonTree.object();
         root.put("schema", r.schema());
         root.put("model", r.model());
         var variants = root.putArray("variants");
@@ -185,7 +184,7 @@ public final class StateCodec {
         putIfPresent(root, "completedAt", r.completedAt());
         putIfPresent(root, "lastUsed", r.lastUsed());
         root.put("pinned", r.pinned());
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        return JsonTree.prettyBytes(root);
     }
 
     private static void file(ObjectNode n, FileRecord f) {

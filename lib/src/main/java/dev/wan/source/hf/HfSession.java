@@ -1,7 +1,6 @@
 package dev.wan.source.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.internal.http.HttpTransport;
@@ -26,7 +25,6 @@ import okhttp3.Response;
 
 /** One repository at one commit, for one ensure. Thread-safe. See {@link HfBackend}. */
 final class HfSession implements SourceSession {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;[^,]*rel\\s*=\\s*\"?next\"?");
     private static final int MAX_HOPS = 10;
     private static final int MAX_PAGES = 100_000;
@@ -238,7 +236,7 @@ final class HfSession implements SourceSession {
 
     private JsonNode json(Response r, String what) throws IOException {
         try {
-            return JSON.readTree(r.body().byteStream());
+            return dev.wan.internal.io.JsonTree.read(r.body().byteStream());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new WanException(ErrorCode.SOURCE_UNAVAILABLE, what + ": the answer is not JSON",
                     "is HF_ENDPOINT a Hugging Face Hub?");
