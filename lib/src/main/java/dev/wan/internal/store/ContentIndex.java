@@ -128,8 +128,15 @@ public final class ContentIndex {
         return load().entries();
     }
 
-    /** Re-reads the state files if they changed since the index was built; persists the result. */
+    /**
+     * Re-reads the state files if they changed since the index was loaded (a stat per state file
+     * when they did not); persists the result.
+     */
     public void refresh() {
+        Document d = current;
+        if (d != null && d.fingerprint() != null && d.fingerprint().equals(fingerprint())) {
+            return;
+        }
         current = null;
         views.clear();
         load();
