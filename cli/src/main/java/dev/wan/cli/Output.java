@@ -37,7 +37,8 @@ final class Output {
     void print(ObjectNode doc) {
         try {
             // jackson-core's generator, not an ObjectMapper: see JsonTree
-            out.println(JsonTree.prettyString(doc, TerminalText.JSON_ESCAPES));
+            JsonTree.writePretty(doc, TerminalText.JSON_ESCAPES, out);
+            out.println();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

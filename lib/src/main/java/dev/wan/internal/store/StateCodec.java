@@ -265,10 +265,17 @@ public final class StateCodec {
         if (s == null) {
             return "null";
         }
+        if (s.length() <= 80 && s.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+            return s; // the common case, once per file record of every state read: no copy
+        }
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && b.length() < 80; i++) {
             char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
         }
         return s.length() > 80 ? b + "…" : b.toString();
     }
