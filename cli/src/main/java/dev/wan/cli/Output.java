@@ -44,6 +44,19 @@ final class Output {
         out.flush();
     }
 
+    /**
+     * The document on one line: for a command that keeps running after it ({@code serve}), so a
+     * supervisor can read one line instead of parsing until the document ends.
+     */
+    void printLine(ObjectNode doc) {
+        try {
+            out.println(JsonTree.compactString(doc, TerminalText.JSON_ESCAPES));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        out.flush();
+    }
+
     /** A human-readable result line; manifest text in it is escaped ({@link TerminalText}). */
     void line(String text) {
         out.println(TerminalText.escape(text));

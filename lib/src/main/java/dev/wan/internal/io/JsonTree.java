@@ -125,9 +125,20 @@ public final class JsonTree {
 
     /** Pretty-printed text with {@code escapes} applied to every string (null: Jackson's own). */
     public static String prettyString(JsonNode node, CharacterEscapes escapes) throws IOException {
+        return string(node, escapes, true);
+    }
+
+    /** One line of text with {@code escapes} applied to every string (null: Jackson's own). */
+    public static String compactString(JsonNode node, CharacterEscapes escapes) throws IOException {
+        return string(node, escapes, false);
+    }
+
+    private static String string(JsonNode node, CharacterEscapes escapes, boolean pretty) throws IOException {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.useDefaultPrettyPrinter();
+            if (pretty) {
+                g.useDefaultPrettyPrinter();
+            }
             if (escapes != null) {
                 g.setCharacterEscapes(escapes);
             }
