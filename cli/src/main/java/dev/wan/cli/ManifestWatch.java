@@ -40,17 +40,20 @@ final class ManifestWatch {
     private Stamp seen;
     private String problem;
 
-    /** {@code first}: the ensurer the command started with (its manifest was valid then). */
-    ManifestWatch(ModelEnsurer first) {
-        this(first, ManifestWatch::build);
+    /**
+     * Loads the manifest now (a bad one throws, as any command's start does: exit 3). The file is
+     * stamped before it is read, so an edit made while it loads is seen by the first request.
+     */
+    ManifestWatch(WanConfig config) {
+        this(config, ManifestWatch::build);
     }
 
-    ManifestWatch(ModelEnsurer first, Function<WanConfig, ModelEnsurer> build) {
-        this.current = first;
-        this.config = first.config();
+    ManifestWatch(WanConfig config, Function<WanConfig, ModelEnsurer> build) {
+        this.config = config;
         this.manifest = config.manifest();
         this.build = build;
         this.seen = stampOrNull(manifest);
+        this.current = build.apply(config);
     }
 
     /** The ensurer for the next request, reloading the manifest first when it changed on disk. */
@@ -83,7 +86,7 @@ final class ManifestWatch {
 
     private static ModelEnsurer build(WanConfig config) {
         ModelEnsurer e = ModelEnsurer.create(config, Clock.systemUTC(), List.of());
-        e.requireHandledSchemes(); // as the command did at start (Common.ensurer)
+        e.requireHandledSchemes(); // as every command's ensurer does (Common.ensurer)
         return e;
     }
 

@@ -3,7 +3,6 @@ package dev.wan.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.wan.ErrorCode;
-import dev.wan.ensure.ModelEnsurer;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -83,7 +82,8 @@ final class ServeCommand extends Verb {
                     + " --token-file FILE (mode 0600) to listen there, or keep the default 127.0.0.1 (and put a"
                     + " reverse proxy in front)");
         }
-        ModelEnsurer ensurer = common.ensurer(null); // a bad setting or manifest fails here (exit 3), before listening
+        // a bad setting or manifest fails here (exit 3), before listening
+        ManifestWatch manifests = new ManifestWatch(common.config(null));
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 64);
@@ -93,7 +93,7 @@ final class ServeCommand extends Verb {
         }
         ExecutorService pool = Executors.newFixedThreadPool(THREADS, daemonThreads());
         server.setExecutor(pool);
-        server.createContext("/", new HealthEndpoints(new ManifestWatch(ensurer)));
+        server.createContext("/", new HealthEndpoints(manifests));
         String url = url(address, server.getAddress().getPort());
         Stopper stopper = new Stopper(server, pool, o, url);
         Thread hook = new Thread(stopper::stop, "wan-serve-shutdown");

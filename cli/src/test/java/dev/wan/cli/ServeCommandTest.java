@@ -152,6 +152,25 @@ class ServeCommandTest {
     }
 
     @Test
+    void aTokenFileOfAnotherUserIsRefused() throws Exception {
+        Path token = tokenFile("rw-------");
+        java.nio.file.attribute.UserPrincipal nobody;
+        try {
+            nobody = token.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(token, nobody);
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("cannot give a file to user nobody here (needs root): " + e);
+            return;
+        }
+
+        RunningServe s = serve(Map.of(), "--bind", "0.0.0.0", "--token-file", token.toString());
+
+        assertFalse(s.serving(), s.line());
+        assertEquals(2, s.exitCode());
+        assertTrue(s.err().contains(token.toString()) && s.err().contains("owned by nobody"), s.err());
+    }
+
+    @Test
     void aBadTokenFileIsRefusedOnLoopbackToo() throws Exception {
         Path big = work.resolve("big-token");
         Files.writeString(big, "x".repeat(5000));
@@ -161,6 +180,17 @@ class ServeCommandTest {
 
         assertEquals(2, s.exitCode());
         assertTrue(s.err().contains(big.toString()) && s.err().contains("4096"), s.err());
+    }
+
+    @Test
+    void aBrokenManifestAtStartIsExit3BeforeListening() throws Exception {
+        Files.writeString(manifest, "schema_version = 1\n[models.\"broken\n");
+
+        RunningServe s = serve(Map.of());
+
+        assertFalse(s.serving(), s.line());
+        assertEquals(3, s.exitCode());
+        assertTrue(s.err().contains("MANIFEST"), s.err());
     }
 
     @Test
