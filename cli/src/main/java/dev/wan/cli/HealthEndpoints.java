@@ -54,9 +54,15 @@ final class HealthEndpoints implements HttpHandler {
     }
 
     private final ManifestWatch watch;
+    /**
+     * The server's token, or null: kept for the endpoints that will change things, which will ask
+     * for it. The health endpoints never do (probes and load balancers call them without one).
+     */
+    private final ServeToken token;
 
-    HealthEndpoints(ManifestWatch watch) {
+    HealthEndpoints(ManifestWatch watch, ServeToken token) {
         this.watch = watch;
+        this.token = token;
     }
 
     @Override

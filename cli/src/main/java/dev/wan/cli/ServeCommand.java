@@ -93,7 +93,7 @@ final class ServeCommand extends Verb {
         }
         ExecutorService pool = Executors.newFixedThreadPool(THREADS, daemonThreads());
         server.setExecutor(pool);
-        server.createContext("/", new HealthEndpoints(manifests));
+        server.createContext("/", new HealthEndpoints(manifests, token));
         String url = url(address, server.getAddress().getPort());
         Stopper stopper = new Stopper(server, pool, o, url);
         Thread hook = new Thread(stopper::stop, "wan-serve-shutdown");
