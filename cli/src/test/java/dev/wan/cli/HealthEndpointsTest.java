@@ -319,6 +319,8 @@ class HealthEndpointsTest {
                     assertTrue(STATES.contains(m.get("state").asText()), r.body());
                 }
                 assertEquals("COMPLETE", byModel(doc, ALPHA).get("state").asText());
+                // nobody locks alpha: concurrent answers must not take each other's look at its lock for a holder
+                assertTrue(byModel(doc, ALPHA).get("lockedBy").isNull(), r.body());
                 assertFalse(byModel(doc, BETA).get("lockedBy").isNull(), "the ensure holds beta's lock: " + r.body());
             }
             assertEquals(root.resolve("wan22").resolve(BETA), dir);
