@@ -11,7 +11,8 @@ final class ModelsCommand implements Runnable {
     static final List<Class<?>> VERBS = List.of(StatusCommand.class, EnsureCommand.class, VerifyCommand.class,
             ListCommand.class, ValidateManifestCommand.class, TestSourcesCommand.class, TestAuthCommand.class,
             GcCommand.class, PinCommand.class, UnpinCommand.class,
-            DeduplicateCommand.class, DiskUsageCommand.class, MigrateCommand.class, ShellCommand.class);
+            DeduplicateCommand.class, DiskUsageCommand.class, MigrateCommand.class, ShellCommand.class,
+            ServeCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

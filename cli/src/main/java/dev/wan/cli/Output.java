@@ -35,9 +35,21 @@ final class Output {
     }
 
     void print(ObjectNode doc) {
+        write(doc, true);
+    }
+
+    /**
+     * The document on one line: for a command that keeps running after it ({@code serve}), so a
+     * supervisor can read one line instead of parsing until the document ends.
+     */
+    void printLine(ObjectNode doc) {
+        write(doc, false);
+    }
+
+    private void write(ObjectNode doc, boolean pretty) {
         try {
             // jackson-core's generator, not an ObjectMapper: see JsonTree
-            JsonTree.writePretty(doc, TerminalText.JSON_ESCAPES, out);
+            JsonTree.writeText(doc, TerminalText.JSON_ESCAPES, out, pretty);
             out.println();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -123,14 +123,17 @@ public final class JsonTree {
     }
 
     /**
-     * Pretty-printed text with {@code escapes} applied to every string (null: Jackson's own),
-     * straight into {@code out} (flushed, left open): a status of 10,000 files is megabytes of
-     * JSON that need not be built as one string first.
+     * Text with {@code escapes} applied to every string (null: Jackson's own), pretty-printed or on
+     * one line, straight into {@code out} (flushed, left open): a status of 10,000 files is
+     * megabytes of JSON that need not be built as one string first.
      */
-    public static void writePretty(JsonNode node, CharacterEscapes escapes, java.io.Writer out) throws IOException {
+    public static void writeText(JsonNode node, CharacterEscapes escapes, java.io.Writer out, boolean pretty)
+            throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.useDefaultPrettyPrinter();
+            if (pretty) {
+                g.useDefaultPrettyPrinter();
+            }
             if (escapes != null) {
                 g.setCharacterEscapes(escapes);
             }

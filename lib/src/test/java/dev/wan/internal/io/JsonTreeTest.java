@@ -45,8 +45,11 @@ class JsonTreeTest {
                     JsonTree.prettyBytes(node), doc);
             assertArrayEquals(MAPPER.writeValueAsBytes(node), JsonTree.compactBytes(node), doc);
             java.io.StringWriter text = new java.io.StringWriter();
-            JsonTree.writePretty(node, null, text);
+            JsonTree.writeText(node, null, text, true);
             assertEquals(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node), text.toString(), doc);
+            java.io.StringWriter line = new java.io.StringWriter();
+            JsonTree.writeText(node, null, line, false);
+            assertEquals(MAPPER.writeValueAsString(node), line.toString(), doc);
         }
     }
 
