@@ -199,19 +199,7 @@ final class HealthEndpoints implements HttpHandler {
 
     /** A model as the health endpoints show it: {@code wan status --json}'s fields without the file list. */
     static ObjectNode model(ModelStatus s) {
-        ObjectNode m = JsonTree.object();
-        m.put("model", s.model());
-        m.put("variant", s.variant());
-        m.put("state", s.state().name());
-        m.put("bytesTotal", s.bytesTotal());
-        m.put("bytesNeeded", s.bytesNeeded());
-        m.put("pinned", s.pinned());
-        m.put("lastUsed", Objects.toString(s.lastUsed(), null));
-        m.put("lastVerified", Objects.toString(lastVerified(s), null));
-        m.put("lockedBy", s.lockedBy());
-        m.put("directory", Output.path(s.directory()));
-        m.put("stateProblem", s.stateProblem());
-        return m;
+        return StatusCommand.summary(s).put("lastVerified", Objects.toString(lastVerified(s), null));
     }
 
     /** The latest verification the model's state records for any of its files (no hashing), or null. */

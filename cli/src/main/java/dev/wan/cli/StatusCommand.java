@@ -70,7 +70,8 @@ final class StatusCommand extends Verb {
         return WanCli.EXIT_OK;
     }
 
-    static ObjectNode json(ModelStatus s) {
+    /** The model's fields without its files: also what {@code serve}'s health endpoints show. */
+    static ObjectNode summary(ModelStatus s) {
         ObjectNode m = Output.object();
         m.put("model", s.model());
         m.put("variant", s.variant());
@@ -82,6 +83,11 @@ final class StatusCommand extends Verb {
         m.put("lastUsed", java.util.Objects.toString(s.lastUsed(), null));
         m.put("lockedBy", s.lockedBy());
         m.put("stateProblem", s.stateProblem());
+        return m;
+    }
+
+    static ObjectNode json(ModelStatus s) {
+        ObjectNode m = summary(s);
         ArrayNode missing = m.putArray("missingFiles");
         s.missingFiles().forEach(missing::add);
         ArrayNode fs = m.putArray("files");
