@@ -35,18 +35,8 @@ final class SharedContent {
     private final Clock clock;
     /** sha256 → a file staged (and verified) by this job: a second path with the same content links to it. */
     private final Map<String, StagedCopy> stagedBySha = new ConcurrentHashMap<>();
-    private static final long REFRESH_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    /** When the index was last refreshed (System.nanoTime); the first miss always refreshes. */
-    private final java.util.concurrent.atomic.AtomicLong refreshedAt =
-            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - REFRESH_EVERY_NANOS);
     /** Content this job claimed in {@link InFlight}: completed when staged, released after the commit. */
     private final Map<String, CompletableFuture<InFlight.Copy>> claimed = new ConcurrentHashMap<>();
-
-    private boolean refreshDue() {
-        long last = refreshedAt.get();
-        long now = System.nanoTime();
-        return now - last >= REFRESH_EVERY_NANOS && refreshedAt.compareAndSet(last, now);
-    }
 
     SharedContent(StoreLayout layout, ContentIndex index, EventListener events, Clock clock) {
         this.layout = layout;
@@ -136,10 +126,10 @@ final class SharedContent {
             source = Files.isRegularFile(other.file()) ? other.file() : committed(other);
         } else {
             Optional<ContentIndex.Copy> copy = index.find(file.sha256(), file.size(), id.toString(), file.path());
-            if (copy.isEmpty() && refreshDue()) {
+            if (copy.isEmpty()) {
                 // Another ensure may have committed this content since the index was loaded; a
-                // fresh look costs a stat per state file: nothing next to a large download, but a
-                // model of 10,000 small files looks at most once a second.
+                // fresh look costs a stat per state file (the index is read again only when one
+                // changed). Not throttled: a job that committed a moment ago must still be seen.
                 index.refresh();
                 copy = index.find(file.sha256(), file.size(), id.toString(), file.path());
             }

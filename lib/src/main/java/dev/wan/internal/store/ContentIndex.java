@@ -132,14 +132,14 @@ public final class ContentIndex {
      * Re-reads the state files if they changed since the index was loaded (a stat per state file
      * when they did not); persists the result.
      */
-    public void refresh() {
+    public synchronized void refresh() {
+        String fingerprint = fingerprint();
         Document d = current;
-        if (d != null && d.fingerprint() != null && d.fingerprint().equals(fingerprint())) {
+        if (d != null && fingerprint.equals(d.fingerprint())) {
             return;
         }
-        current = null;
         views.clear();
-        load();
+        current = loadWith(fingerprint);
     }
 
     /**
@@ -148,17 +148,19 @@ public final class ContentIndex {
      * per file costs no stat of the state directory.
      */
     private synchronized Document load() {
-        Document d = current;
-        if (d != null) {
-            return d;
+        if (current == null) {
+            current = loadWith(fingerprint());
         }
-        String fingerprint = fingerprint();
-        d = readPersisted();
+        return current;
+    }
+
+    /** The persisted index when it is for {@code fingerprint}, else one rebuilt from the state files and saved. */
+    private Document loadWith(String fingerprint) {
+        Document d = readPersisted();
         if (d == null || d.schema() != SCHEMA || d.entries() == null || !fingerprint.equals(d.fingerprint())) {
             d = rebuild(fingerprint);
             persist(d);
         }
-        current = d;
         return d;
     }
 
