@@ -14,9 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jline.reader.Completer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.History;
 import org.jline.reader.LineReader;
@@ -64,7 +67,7 @@ final class ShellSession {
     int piped(BufferedReader in) throws IOException {
         try (Terminal none = TerminalBuilder.builder().system(false).dumb(true)
                 .streams(InputStream.nullInputStream(), OutputStream.nullOutputStream()).build()) {
-            History history = history(none).getHistory();
+            History history = reader(none, false).getHistory(); // no Tab in a pipe: no completer
             String line;
             while ((line = in.readLine()) != null) {
                 remember(history, line);
@@ -80,7 +83,7 @@ final class ShellSession {
     /** The line editor on the terminal; returns the last command's code when the user leaves. */
     int interactive() throws IOException {
         try (Terminal terminal = TerminalBuilder.builder().system(true).name("wan").build()) {
-            LineReader reader = history(terminal);
+            LineReader reader = reader(terminal, true);
             terminal.handle(Terminal.Signal.INT, signal -> cancel());
             while (true) {
                 String line;
@@ -213,14 +216,38 @@ final class ShellSession {
         return lastCode == 0 ? "wan> " : "wan [" + lastCode + "]> ";
     }
 
-    private LineReader history(Terminal terminal) throws IOException {
+    private LineReader reader(Terminal terminal, boolean completion) throws IOException {
         ShellHistory.secure(historyFile);
         LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("wan")
-                .completer(new ShellCompleter(WanCli.commandLine(env).getCommandSpec(), manifests))
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
+        if (completion) {
+            builder.completer(completerInBackground());
+        }
         LineReader reader = ShellHistory.configure(builder, historyFile).build();
         reader.getHistory().attach(reader);
         return reader;
+    }
+
+    /**
+     * Completion reads picocli's model of the whole command tree, about a third of a second of
+     * reflection: it is built on a thread of its own from the start, so the first prompt does not
+     * wait for it and the first Tab (seconds later) finds it ready.
+     */
+    private Completer completerInBackground() {
+        FutureTask<ShellCompleter> tree = new FutureTask<>(
+                () -> new ShellCompleter(WanCli.commandLine(env).getCommandSpec(), manifests));
+        Thread builder = new Thread(tree, "wan-shell-completion");
+        builder.setDaemon(true);
+        builder.start();
+        return (reader, line, candidates) -> {
+            try {
+                tree.get().complete(reader, line, candidates);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // Ctrl-C while waiting: no candidates this time
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("wan shell: completion's command tree failed to build", e.getCause());
+            }
+        };
     }
 
     private static void remember(History history, String line) {
