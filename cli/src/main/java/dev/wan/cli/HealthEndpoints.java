@@ -54,14 +54,6 @@ final class HealthEndpoints implements HttpHandler {
         }
     }
 
-    /**
-     * Status reads of this server, one at a time. A status looks whether a model's lock is held,
-     * and two such looks at one model in one JVM would each see the other's in-process permit as a
-     * holder ("another thread of this process, taking the lock"): a model nobody locks would show a
-     * {@code lockedBy}. The reads are stats, so taking turns costs little; the rest of a request
-     * (routing, JSON, the socket) still runs on all threads.
-     */
-    private final Object statusReads = new Object();
     private final ManifestWatch watch;
     /**
      * The server's token, or null: kept for the endpoints that will change things, which will ask
@@ -124,10 +116,7 @@ final class HealthEndpoints implements HttpHandler {
             body.put("manifestProblem", now.problem());
             ArrayNode models = body.putArray("models");
             boolean ok = true;
-            List<ModelStatus> statuses;
-            synchronized (statusReads) {
-                statuses = ensurer.statusAll();
-            }
+            List<ModelStatus> statuses = ensurer.statusAll();
             for (ModelStatus s : statuses) {
                 ok &= s.state() == ModelState.COMPLETE;
                 models.add(model(s));
@@ -165,9 +154,7 @@ final class HealthEndpoints implements HttpHandler {
         ModelStatus s;
         try {
             String canonical = ensurer.manifest().canonicalId(id).toString();
-            synchronized (statusReads) {
-                s = ensurer.status(canonical, variant);
-            }
+            s = ensurer.status(canonical, variant);
         } catch (WanException e) {
             if (e.code() == ErrorCode.MODEL_NOT_FOUND) {
                 return withModel(Answer.error(404, "unknown model " + echo(id) + ": it is not in the manifest"
