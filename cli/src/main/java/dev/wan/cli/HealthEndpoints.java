@@ -43,7 +43,7 @@ final class HealthEndpoints implements HttpHandler {
     /** Request text quoted back in an error is cut to this many characters. */
     private static final int MAX_ECHO = 200;
     /** A bare model name ({@code demo-t2v}): as on the command line, it means its only version. */
-    private static final Pattern BARE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+    static final Pattern BARE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
 
     /** One answer: an HTTP status and its JSON body. */
     record Answer(int status, ObjectNode body) {
@@ -209,7 +209,7 @@ final class HealthEndpoints implements HttpHandler {
     }
 
     /** Percent-decoding of a path segment or query value; '+' stays '+' in a path. */
-    private static String decode(String raw) {
+    static String decode(String raw) {
         return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
@@ -229,7 +229,7 @@ final class HealthEndpoints implements HttpHandler {
         return value;
     }
 
-    private static void send(HttpExchange exchange, Answer a) throws IOException {
+    static void send(HttpExchange exchange, Answer a) throws IOException {
         java.io.StringWriter text = new java.io.StringWriter();
         JsonTree.writeText(a.body(), TerminalText.JSON_ESCAPES, text, true);
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
@@ -237,7 +237,7 @@ final class HealthEndpoints implements HttpHandler {
         headers.set("Content-Type", "application/json; charset=utf-8");
         headers.set("Cache-Control", "no-store"); // a health answer is about now
         headers.set("X-Content-Type-Options", "nosniff");
-        if (a.status() == 405) {
+        if (a.status() == 405 && !headers.containsKey("Allow")) {
             headers.set("Allow", "GET, HEAD");
         }
         boolean head = exchange.getRequestMethod().equals("HEAD");
