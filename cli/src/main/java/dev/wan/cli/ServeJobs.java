@@ -149,7 +149,8 @@ final class ServeJobs implements AutoCloseable {
             Path dir = ensurer.ensure(job.key().model(), job.key().variant());
             job.succeeded(dir);
         } catch (WanException e) {
-            job.failed(e);
+            // stopped while waiting for the lock reads as a lock timeout in the lib: say what happened
+            job.failed(Thread.currentThread().isInterrupted() && e.code() != ErrorCode.INTERRUPTED ? interrupted() : e);
         } catch (RuntimeException e) {
             job.failed(WanException.internal("model " + job.key().model(), e));
         } finally {
