@@ -56,8 +56,8 @@ final class HealthEndpoints implements HttpHandler {
 
     private final ManifestWatch watch;
     /**
-     * The server's token, or null: kept for the endpoints that will change things, which will ask
-     * for it. The health endpoints never do (probes and load balancers call them without one).
+     * The server's token, or null. The health endpoints never ask for it (probes and load balancers
+     * call them without one); with --allow-ensure, {@link BearerAuth} asks for it everywhere else.
      */
     private final ServeToken token;
 

@@ -19,17 +19,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wan serve}: the health endpoints ({@link HealthEndpoints}) over HTTP until stopped.
+ * {@code wan serve}: the health endpoints ({@link HealthEndpoints}) over HTTP until stopped, and with
+ * {@code --allow-ensure} the ensure jobs of {@link JobEndpoints}, run by {@link ServeJobs}.
  *
  * <p>The server is the JDK's {@code com.sun.net.httpserver.HttpServer} (module jdk.httpserver, in
  * every JDK since 6): health and metrics traffic is a few small requests a second, which it serves
  * with room to spare, and it brings no framework and no dependency that would need patching. A
- * small fixed pool of daemon threads answers; a request never writes, so they need no coordination.
+ * small fixed pool of daemon threads answers; a request never writes (an ensure runs on a job
+ * thread of {@link ServeJobs}, never on these), so they need no coordination.
  *
  * <p>Binding: loopback by default. Another address is refused (exit 2) unless a token is configured
  * ({@code WAN_SERVE_TOKEN} or {@code --token-file}, see {@link ServeToken}): the health endpoints stay
- * open, but a server reachable from the network must be ready for the endpoints that will change
- * things, which will ask for the token.
+ * open, and with {@code --allow-ensure} every other endpoint asks for the token ({@link BearerAuth});
+ * {@code --allow-ensure} without a token is refused too.
  *
  * <p>Stopping: SIGINT or SIGTERM runs a shutdown hook that stops taking connections, lets answers
  * in flight finish (at most a second) and ends; the process then exits with the status the JVM
