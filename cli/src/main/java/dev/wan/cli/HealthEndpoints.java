@@ -55,6 +55,8 @@ final class HealthEndpoints implements HttpHandler {
     }
 
     private final ManifestWatch watch;
+    /** Every-model answers: concurrent requests share one store read (never one started before they came). */
+    private final SharedRead<Answer> allModels = new SharedRead<>(this::readAllModels);
     /**
      * The server's token, or null. The health endpoints never ask for it (probes and load balancers
      * call them without one); with --allow-ensure, {@link BearerAuth} asks for it everywhere else.
@@ -95,7 +97,12 @@ final class HealthEndpoints implements HttpHandler {
             return new Answer(200, body);
         }
         if (path.equals(MODELS)) {
-            return allModels();
+            try {
+                return allModels.get(); // shared: its body is only read from here on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Answer.error(503, "the server is stopping");
+            }
         }
         if (path.startsWith(MODELS + "/") && path.indexOf('/', MODELS.length() + 1) < 0) {
             return oneModel(path.substring(MODELS.length() + 1), uri.getRawQuery());
@@ -105,7 +112,7 @@ final class HealthEndpoints implements HttpHandler {
         return a;
     }
 
-    private Answer allModels() {
+    private Answer readAllModels() {
         ManifestWatch.Snapshot now = watch.current();
         ModelEnsurer ensurer = now.ensurer();
         try {
