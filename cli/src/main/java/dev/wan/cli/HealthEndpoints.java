@@ -43,7 +43,7 @@ final class HealthEndpoints implements HttpHandler {
     /** Request text quoted back in an error is cut to this many characters. */
     private static final int MAX_ECHO = 200;
     /** A bare model name ({@code demo-t2v}): as on the command line, it means its only version. */
-    private static final Pattern BARE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+    static final Pattern BARE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
 
     /** One answer: an HTTP status and its JSON body. */
     record Answer(int status, ObjectNode body) {
@@ -54,18 +54,12 @@ final class HealthEndpoints implements HttpHandler {
         }
     }
 
-    /**
-     * Status reads of this server, one at a time. A status looks whether a model's lock is held,
-     * and two such looks at one model in one JVM would each see the other's in-process permit as a
-     * holder ("another thread of this process, taking the lock"): a model nobody locks would show a
-     * {@code lockedBy}. The reads are stats, so taking turns costs little; the rest of a request
-     * (routing, JSON, the socket) still runs on all threads.
-     */
-    private final Object statusReads = new Object();
     private final ManifestWatch watch;
+    /** Every-model answers: concurrent requests share one store read (never one started before they came). */
+    private final SharedRead<Answer> allModels = new SharedRead<>(this::readAllModels);
     /**
-     * The server's token, or null: kept for the endpoints that will change things, which will ask
-     * for it. The health endpoints never do (probes and load balancers call them without one).
+     * The server's token, or null. The health endpoints never ask for it (probes and load balancers
+     * call them without one); with --allow-ensure, {@link BearerAuth} asks for it everywhere else.
      */
     private final ServeToken token;
 
@@ -103,7 +97,12 @@ final class HealthEndpoints implements HttpHandler {
             return new Answer(200, body);
         }
         if (path.equals(MODELS)) {
-            return allModels();
+            try {
+                return allModels.get(); // shared: its body is only read from here on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Answer.error(503, "the server is stopping");
+            }
         }
         if (path.startsWith(MODELS + "/") && path.indexOf('/', MODELS.length() + 1) < 0) {
             return oneModel(path.substring(MODELS.length() + 1), uri.getRawQuery());
@@ -113,7 +112,7 @@ final class HealthEndpoints implements HttpHandler {
         return a;
     }
 
-    private Answer allModels() {
+    private Answer readAllModels() {
         ManifestWatch.Snapshot now = watch.current();
         ModelEnsurer ensurer = now.ensurer();
         try {
@@ -124,10 +123,7 @@ final class HealthEndpoints implements HttpHandler {
             body.put("manifestProblem", now.problem());
             ArrayNode models = body.putArray("models");
             boolean ok = true;
-            List<ModelStatus> statuses;
-            synchronized (statusReads) {
-                statuses = ensurer.statusAll();
-            }
+            List<ModelStatus> statuses = ensurer.statusAll();
             for (ModelStatus s : statuses) {
                 ok &= s.state() == ModelState.COMPLETE;
                 models.add(model(s));
@@ -165,9 +161,7 @@ final class HealthEndpoints implements HttpHandler {
         ModelStatus s;
         try {
             String canonical = ensurer.manifest().canonicalId(id).toString();
-            synchronized (statusReads) {
-                s = ensurer.status(canonical, variant);
-            }
+            s = ensurer.status(canonical, variant);
         } catch (WanException e) {
             if (e.code() == ErrorCode.MODEL_NOT_FOUND) {
                 return withModel(Answer.error(404, "unknown model " + echo(id) + ": it is not in the manifest"
@@ -222,7 +216,7 @@ final class HealthEndpoints implements HttpHandler {
     }
 
     /** Percent-decoding of a path segment or query value; '+' stays '+' in a path. */
-    private static String decode(String raw) {
+    static String decode(String raw) {
         return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
@@ -242,7 +236,7 @@ final class HealthEndpoints implements HttpHandler {
         return value;
     }
 
-    private static void send(HttpExchange exchange, Answer a) throws IOException {
+    static void send(HttpExchange exchange, Answer a) throws IOException {
         java.io.StringWriter text = new java.io.StringWriter();
         JsonTree.writeText(a.body(), TerminalText.JSON_ESCAPES, text, true);
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
@@ -250,7 +244,7 @@ final class HealthEndpoints implements HttpHandler {
         headers.set("Content-Type", "application/json; charset=utf-8");
         headers.set("Cache-Control", "no-store"); // a health answer is about now
         headers.set("X-Content-Type-Options", "nosniff");
-        if (a.status() == 405) {
+        if (a.status() == 405 && !headers.containsKey("Allow")) {
             headers.set("Allow", "GET, HEAD");
         }
         boolean head = exchange.getRequestMethod().equals("HEAD");

@@ -19,17 +19,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wan serve}: the health endpoints ({@link HealthEndpoints}) over HTTP until stopped.
+ * {@code wan serve}: the health endpoints ({@link HealthEndpoints}) over HTTP until stopped, and with
+ * {@code --allow-ensure} the ensure jobs of {@link JobEndpoints}, run by {@link ServeJobs}.
  *
  * <p>The server is the JDK's {@code com.sun.net.httpserver.HttpServer} (module jdk.httpserver, in
  * every JDK since 6): health and metrics traffic is a few small requests a second, which it serves
  * with room to spare, and it brings no framework and no dependency that would need patching. A
- * small fixed pool of daemon threads answers; a request never writes, so they need no coordination.
+ * small fixed pool of daemon threads answers; a request never writes (an ensure runs on a job
+ * thread of {@link ServeJobs}, never on these), so they need no coordination.
  *
  * <p>Binding: loopback by default. Another address is refused (exit 2) unless a token is configured
  * ({@code WAN_SERVE_TOKEN} or {@code --token-file}, see {@link ServeToken}): the health endpoints stay
- * open, but a server reachable from the network must be ready for the endpoints that will change
- * things, which will ask for the token.
+ * open, and with {@code --allow-ensure} every other endpoint asks for the token ({@link BearerAuth});
+ * {@code --allow-ensure} without a token is refused too.
  *
  * <p>Stopping: SIGINT or SIGTERM runs a shutdown hook that stops taking connections, lets answers
  * in flight finish (at most a second) and ends; the process then exits with the status the JVM
@@ -38,13 +40,23 @@ import picocli.CommandLine.Option;
  * way and returns 130, as every interrupted command does.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve health endpoints over HTTP until stopped (Ctrl-C, SIGTERM).",
+        description = {"Serve health endpoints (and, with --allow-ensure, ensure jobs) over HTTP until stopped"
+                + " (Ctrl-C, SIGTERM).",
                 "GET /health: the server is up (200).",
                 "GET /health/models: every model's state; 200 when all are COMPLETE, else 503.",
                 "GET /health/models/ID[?variant=NAME]: one model; 200 when COMPLETE, else 503;"
                         + " 404 for an unknown id, 400 for a malformed id or an unknown variant.",
                 "Answers read what 'wan status' reads: no hashing, no download, no lock held,"
                         + " nothing written. A changed manifest is read again on the next request.",
+                "With --allow-ensure (needs a token):",
+                "POST /models/ID/ensure[?variant=NAME]: start an ensure, or join the one running for that"
+                        + " model and variant; 202 with the job (Location: /jobs/JOB); 429 when "
+                        + ServeJobs.QUEUED + " jobs already wait behind " + ServeJobs.RUNNING + " running.",
+                "GET /jobs/JOB: QUEUED, RUNNING (files and bytes done), then SUCCEEDED with the model's path"
+                        + " or FAILED with the error code, exit code and message; 404 once forgotten (the last "
+                        + ServeJobs.REMEMBERED + " finished jobs are kept).",
+                "Then every request but /health* and /metrics needs 'Authorization: Bearer TOKEN' (else 401);"
+                        + " without --allow-ensure those endpoints answer 403.",
                 "It listens on loopback only, unless a token is set ($WAN_SERVE_TOKEN or --token-file);"
                         + " the /health endpoints need none.",
                 "It prints the URL it serves on (with --json as one JSON line) once it listens."})
@@ -64,6 +76,10 @@ final class ServeCommand extends Verb {
             description = "File holding the token: yours, mode 0600, at most 4 KiB. Wins over $WAN_SERVE_TOKEN.")
     Path tokenFile;
 
+    @Option(names = "--allow-ensure", description = "Serve POST /models/ID/ensure and GET /jobs/JOB; every"
+            + " endpoint but /health* and /metrics then needs the token, which must be set.")
+    boolean allowEnsure;
+
     @Override
     public Integer call() {
         Output o = output();
@@ -76,6 +92,11 @@ final class ServeCommand extends Verb {
         } catch (ServeToken.Refused e) {
             throw usage(e.getMessage());
         }
+        if (allowEnsure && token == null) {
+            throw usage("--allow-ensure needs a token, or anyone who can reach the port could fill the disk: set"
+                    + " WAN_SERVE_TOKEN, or pass --token-file FILE (mode 0600, one line); clients send it as"
+                    + " 'Authorization: Bearer TOKEN'");
+        }
         InetAddress address = address();
         if (!address.isLoopbackAddress() && token == null) {
             throw usage("--bind " + bind + " is not a loopback address and no token is set: set WAN_SERVE_TOKEN or pass"
@@ -84,6 +105,8 @@ final class ServeCommand extends Verb {
         }
         // a bad setting or manifest fails here (exit 3), before listening
         ManifestWatch manifests = new ManifestWatch(common.config(null));
+        // jobs ensure with the configuration 'wan ensure' would use; the extra listener is for metrics
+        ServeJobs jobs = allowEnsure ? new ServeJobs(common.config(null), dev.wan.event.EventListener.NONE) : null;
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 64);
@@ -93,9 +116,17 @@ final class ServeCommand extends Verb {
         }
         ExecutorService pool = Executors.newFixedThreadPool(THREADS, daemonThreads());
         server.setExecutor(pool);
-        server.createContext("/", new HealthEndpoints(manifests, token));
+        var health = server.createContext("/", new HealthEndpoints(manifests, token));
+        JobEndpoints jobEndpoints = new JobEndpoints(manifests, jobs);
+        var models = server.createContext(JobEndpoints.MODELS, jobEndpoints);
+        var jobPaths = server.createContext(JobEndpoints.JOBS, jobEndpoints);
+        if (allowEnsure) {
+            health.getFilters().add(new BearerAuth(token, true));
+            models.getFilters().add(new BearerAuth(token, false));
+            jobPaths.getFilters().add(new BearerAuth(token, false));
+        }
         String url = url(address, server.getAddress().getPort());
-        Stopper stopper = new Stopper(server, pool, o, url);
+        Stopper stopper = new Stopper(server, pool, jobs, o, url);
         Thread hook = new Thread(stopper::stop, "wan-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         server.start();
@@ -159,12 +190,15 @@ final class ServeCommand extends Verb {
         private final AtomicBoolean once = new AtomicBoolean();
         private final HttpServer server;
         private final ExecutorService pool;
+        /** Null without --allow-ensure. */
+        private final ServeJobs jobs;
         private final Output output;
         private final String url;
 
-        Stopper(HttpServer server, ExecutorService pool, Output output, String url) {
+        Stopper(HttpServer server, ExecutorService pool, ServeJobs jobs, Output output, String url) {
             this.server = server;
             this.pool = pool;
+            this.jobs = jobs;
             this.output = output;
             this.url = url;
         }
@@ -176,6 +210,9 @@ final class ServeCommand extends Verb {
             try {
                 server.stop(1); // no new connections; answers in flight get up to a second
                 pool.shutdownNow();
+                if (jobs != null) {
+                    jobs.close(); // running ensures are interrupted: nothing half-published, staging kept
+                }
                 if (!output.quiet && !output.json) {
                     output.err.println("wan: stopped serving " + url);
                     output.err.flush();

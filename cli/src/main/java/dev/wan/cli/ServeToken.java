@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * The bearer token of {@code wan serve}: from {@code --token-file} (which wins) or
- * {@code WAN_SERVE_TOKEN}. It lets the server bind a non-loopback address; later endpoints that
- * change things will ask for it. A token file is refused unless only its owner (this user) can read
+ * {@code WAN_SERVE_TOKEN}. It lets the server bind a non-loopback address, and with
+ * {@code --allow-ensure} every endpoint but the health ones asks for it ({@link BearerAuth}). A token file is refused unless only its owner (this user) can read
  * it: a secret that others can read is no secret. {@link #toString} never shows the value, so a
  * token cannot reach a log or an error by accident.
  */
@@ -39,7 +39,7 @@ final class ServeToken {
         return origin;
     }
 
-    /** Constant-time comparison with what a client sent (for the endpoints that will need it). */
+    /** Constant-time comparison with what a client sent. */
     boolean matches(String presented) {
         return presented != null && java.security.MessageDigest.isEqual(
                 value.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));

@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A cross-process, per-model exclusive lock on {@code .locks/<id>.lock}.
@@ -30,11 +28,12 @@ import java.util.concurrent.TimeUnit;
  * kernel when the process dies, so kill -9 never leaves a stale lock) and writes one line
  * {@code pid=123 host=gpu-7 since=2026-11-26T19:40:00Z purpose=ensure} into it for diagnostics. The
  * file is never deleted: deleting a lock file lets two processes lock two different inodes.
- * Within one JVM a semaphore per file comes first, because the JVM refuses overlapping file locks
- * from two threads.
+ * Within one JVM a {@link LocalGuard} per file comes first, because the JVM refuses overlapping file
+ * locks from two threads, and because a look at the file ({@link #currentHolder}) must never run
+ * while a thread of this JVM holds it; looks share the guard, so they never see each other as holders.
  */
 public final class ModelLock implements AutoCloseable {
-    private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
+    private static final Map<Path, LocalGuard> IN_PROCESS = new ConcurrentHashMap<>();
     /**
      * The holder line of each lock this JVM holds. While a thread of this JVM holds (or is taking) a
      * lock, nobody here may read the lock file: opening and closing a second descriptor of it makes
@@ -45,11 +44,11 @@ public final class ModelLock implements AutoCloseable {
     private static final int MAX_HOLDER_BYTES = 1024;
 
     private final Path file;
-    private final Semaphore local;
+    private final LocalGuard local;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private ModelLock(Path file, Semaphore local, FileChannel channel, FileLock lock) {
+    private ModelLock(Path file, LocalGuard local, FileChannel channel, FileLock lock) {
         this.file = file;
         this.local = local;
         this.channel = channel;
@@ -72,14 +71,13 @@ public final class ModelLock implements AutoCloseable {
                                     java.util.function.Consumer<Holder> onWait) {
         Instant deadline = clock.instant().plus(timeout);
         Path key = file.toAbsolutePath().normalize();
-        Semaphore local = IN_PROCESS.computeIfAbsent(key, k -> new Semaphore(1));
+        LocalGuard local = IN_PROCESS.computeIfAbsent(key, k -> new LocalGuard());
         boolean told = false;
         try {
-            if (!local.tryAcquire()) {
+            if (!local.hold(0)) {
                 onWait.accept(heldHere(key));
                 told = true;
-                if (!local.tryAcquire(Math.max(0, Duration.between(clock.instant(), deadline).toMillis()),
-                        TimeUnit.MILLISECONDS)) {
+                if (!local.hold(Math.max(0, Duration.between(clock.instant(), deadline).toMillis()))) {
                     throw timeout(heldHere(key), subject, timeout);
                 }
             }
@@ -129,10 +127,11 @@ public final class ModelLock implements AutoCloseable {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(file.getParent())) {
             return java.util.Optional.empty(); // no lock file, or not one of wan's: taking it would be refused
         }
-        // Take the in-process permit first: opening and closing a second channel on a file whose
-        // lock this JVM holds would make the kernel drop that lock (POSIX fcntl semantics).
-        Semaphore local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new Semaphore(1));
-        if (!local.tryAcquire()) {
+        // A probe of the in-process guard first: opening and closing a second channel on a file whose
+        // lock this JVM holds would make the kernel drop that lock (POSIX fcntl semantics). Probes
+        // share the guard: two looks at once are no holder.
+        LocalGuard local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new LocalGuard());
+        if (!local.tryProbe()) {
             return java.util.Optional.of(heldHere(file.toAbsolutePath().normalize()));
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -142,10 +141,13 @@ public final class ModelLock implements AutoCloseable {
             }
             lock.release();
             return java.util.Optional.empty();
-        } catch (OverlappingFileLockException | IOException e) {
+        } catch (OverlappingFileLockException e) {
+            // another probe of this JVM has its shared lock now: the kernel granted it, so no holder
+            return java.util.Optional.empty();
+        } catch (IOException e) {
             return java.util.Optional.empty();
         } finally {
-            local.release();
+            local.endProbe();
         }
     }
 

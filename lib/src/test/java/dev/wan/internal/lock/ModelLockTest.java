@@ -104,4 +104,65 @@ class ModelLockTest {
             assertEquals(lockFile(), again.file(), "a timed-out attempt must not leak the permit");
         }
     }
+
+    @Test
+    void probesOfManyThreadsAtOnceNeverReportEachOtherAsTheHolder() throws Exception {
+        acquire(Duration.ofSeconds(5)).close(); // the lock file exists, nobody holds it
+        int threads = 8;
+        int rounds = 300;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<String> falseHolders = new CopyOnWriteArrayList<>();
+
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        if (i % 50 == 0) {
+                            start.await(); // line the threads up again, so their probes overlap
+                        }
+                        ModelLock.currentHolder(lockFile()).ifPresent(h -> falseHolders.add(h.toString()));
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(List.of(), falseHolders.stream().distinct().toList(), "nobody holds the lock");
+    }
+
+    @SuppressWarnings({"try", "FutureReturnValueIgnored"}) // the lock is held for the block; probers stop by flag
+    @Test
+    void aHolderGetsTheLockWhileManyThreadsKeepProbingAndTheyThenSeeIt() throws Exception {
+        acquire(Duration.ofSeconds(5)).close();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        for (int t = 0; t < 8; t++) {
+            pool.submit(() -> {
+                while (!stop.get()) {
+                    ModelLock.currentHolder(lockFile());
+                }
+            });
+        }
+
+        try (ModelLock held = CompletableFuture.supplyAsync(() -> acquire(Duration.ofSeconds(30))).get(60, TimeUnit.SECONDS)) {
+            List<Optional<ModelLock.Holder>> seen = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                seen.add(ModelLock.currentHolder(lockFile()));
+            }
+
+            assertTrue(seen.stream().allMatch(h -> h.isPresent() && h.get().toString().contains("purpose=ensure")),
+                    seen.toString());
+        } finally {
+            stop.set(true);
+            pool.shutdownNow();
+        }
+        assertEquals(Optional.empty(), ModelLock.currentHolder(lockFile()), "released: nobody holds it");
+    }
 }
