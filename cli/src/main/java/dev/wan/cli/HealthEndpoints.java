@@ -61,7 +61,8 @@ final class HealthEndpoints implements HttpHandler {
      * {@code lockedBy}. The reads are stats, so taking turns costs little; the rest of a request
      * (routing, JSON, the socket) still runs on all threads.
      */
-    private final Object statusReads = new Object();
+    static final Object STATUS_READS = new Object(); // shared with /metrics (ServeMetrics)
+    private final Object statusReads = STATUS_READS;
     private final ManifestWatch watch;
     /**
      * The server's token, or null: kept for the endpoints that will change things, which will ask

@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
                 "GET /health/models: every model's state; 200 when all are COMPLETE, else 503.",
                 "GET /health/models/ID[?variant=NAME]: one model; 200 when COMPLETE, else 503;"
                         + " 404 for an unknown id, 400 for a malformed id or an unknown variant.",
+                "GET /metrics: Prometheus metrics (text format); no token needed.",
                 "Answers read what 'wan status' reads: no hashing, no download, no lock held,"
                         + " nothing written. A changed manifest is read again on the next request.",
                 "It listens on loopback only, unless a token is set ($WAN_SERVE_TOKEN or --token-file);"
@@ -94,6 +95,8 @@ final class ServeCommand extends Verb {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS, daemonThreads());
         server.setExecutor(pool);
         server.createContext("/", new HealthEndpoints(manifests, token));
+        ServeMetrics metrics = new ServeMetrics(() -> manifests.current().ensurer(), HealthEndpoints.STATUS_READS);
+        server.createContext(MetricsEndpoint.PATH, new MetricsEndpoint(metrics)); // metrics.listener(): for serve's ensures
         String url = url(address, server.getAddress().getPort());
         Stopper stopper = new Stopper(server, pool, o, url);
         Thread hook = new Thread(stopper::stop, "wan-serve-shutdown");
