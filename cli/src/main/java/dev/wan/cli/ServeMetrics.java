@@ -170,12 +170,6 @@ final class ServeMetrics {
         return writer.getContentType();
     }
 
-    /** The content type {@link #scrape} would answer {@code accept} with. */
-    String contentType(String accept) {
-        ExpositionFormatWriter writer = formats.findWriter(accept);
-        return (writer.isAvailable() ? writer : formats.getPrometheusTextFormatWriter()).getContentType();
-    }
-
     private StoreReading readStore() {
         ModelEnsurer ensurer;
         try {
