@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  * <p>Two kinds. Counters and the histogram hear the event stream ({@link #listener()}): they count
  * what this process did (ensures, gc runs, ... it ran or was handed the events of), never what
  * another {@code wan} process did to the same store. Gauges are read from the store at scrape
- * time, as {@code wan status} and {@code wan du} read it (stats only, no lock), so they are true
+ * time, as {@code wan status} and {@code wan disk-usage} read it (stats only, no lock), so they are true
  * whoever changed the store.
  *
  * <p>Labels are bounded: {@code model} is a manifest id (events carry the manifest's ids),
