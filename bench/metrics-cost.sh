@@ -2,7 +2,7 @@
 # What /metrics costs a download: `wan ensure` of one file (1 GiB) over loopback HTTP from a private
 # nginx, interleaved in every round:
 #   base    nothing else running
-#   idle    a `wan serve` on the same MODELS_ROOT, not asked anything
+#   idle    a `wan serve` on the same MODELS_ROOT (started before, warm), not asked anything
 #   scrape  the same serve, GET /metrics every second during the download (as a Prometheus with
 #           scrape_interval 1s would: each scrape reads every model's status and walks the store)
 # Prints medians (min..max) and each mode's ratio to base. Ratios, not assertions.
@@ -23,25 +23,30 @@ start_nginx "$work/www"
 write_manifest "$work/models.toml" bench@1.0.0 "$nginx_url" "weights.bin:$((size_mib << 20)):$sha"
 export MODELS_ROOT="$work/root" WAN_MODELS_MANIFEST="$work/models.toml"
 
-# the serve of the idle and scrape modes: one process for all rounds (its counters do not matter here)
-# shellcheck disable=SC2086
-java ${WAN_JAVA_OPTS:-} -cp "$classpath" dev.wan.cli.WanCli serve --port 0 > "$work/serve.out" 2> "$work/serve.err" &
-serve_pid=$!
-bg_pids+=("$serve_pid")
-for _ in $(seq 300); do
-  serve_url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" 2>/dev/null || true)
-  [ -n "$serve_url" ] && break
-  sleep 0.1
-done
-[ -n "$serve_url" ] || { echo "wan serve did not start:" >&2; cat "$work/serve.err" >&2; exit 1; }
-wait_http "$serve_url/health"
+# start_serve: a `wan serve` on MODELS_ROOT (a fresh one per round, for the idle and scrape modes); sets
+# $serve_pid and $serve_url
+start_serve() {
+  : > "$work/serve.out"
+  # shellcheck disable=SC2086
+  java ${WAN_JAVA_OPTS:-} -cp "$classpath" dev.wan.cli.WanCli serve --port 0 > "$work/serve.out" 2> "$work/serve.err" &
+  serve_pid=$!
+  bg_pids+=("$serve_pid")
+  serve_url=
+  for _ in $(seq 300); do
+    serve_url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" 2>/dev/null || true)
+    [ -n "$serve_url" ] && break
+    sleep 0.1
+  done
+  [ -n "$serve_url" ] || { echo "wan serve did not start:" >&2; cat "$work/serve.err" >&2; exit 1; }
+  wait_http "$serve_url/health"
+  sleep 2 # its start-up (JIT, class loading) over before the timing: idle means idle
+}
 
-# scraper: GET /metrics every second until killed; counts its scrapes and their wall time
+# scraper: GET /metrics every second until killed; appends each scrape's wall time to $work/scrapes
 scraper() {
-  local n=0 t
+  local t
   while :; do
     t=$(curl -s -o /dev/null -w '%{time_total}' "$serve_url/metrics") && echo "$t" >> "$work/scrapes"
-    n=$((n + 1))
     sleep 1
   done
 }
@@ -50,16 +55,17 @@ base=() idle=() scrape=()
 for i in $(seq "$runs"); do
   for mode in base idle scrape; do
     rm -rf "$MODELS_ROOT"; sync
-    if [ "$mode" = base ]; then
-      kill -STOP "$serve_pid" # not scheduled at all: as if it did not run
-    fi
+    [ "$mode" = idle ] && start_serve
     scraper_pid=
     if [ "$mode" = scrape ]; then
       scraper & scraper_pid=$!
     fi
     t=$(wan_ensure bench@1.0.0)
     [ -n "$scraper_pid" ] && { kill "$scraper_pid"; wait "$scraper_pid" 2>/dev/null || true; }
-    [ "$mode" = base ] && kill -CONT "$serve_pid"
+    if [ "$mode" = scrape ]; then
+      kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+      keep=(); for p in "${bg_pids[@]}"; do [ "$p" = "$serve_pid" ] || keep+=("$p"); done; bg_pids=("${keep[@]}")
+    fi
     case $mode in
       base) base+=("$t") ;; idle) idle+=("$t") ;; scrape) scrape+=("$t") ;;
     esac
