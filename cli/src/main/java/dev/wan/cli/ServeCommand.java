@@ -46,6 +46,7 @@ import picocli.CommandLine.Option;
                 "GET /health/models: every model's state; 200 when all are COMPLETE, else 503.",
                 "GET /health/models/ID[?variant=NAME]: one model; 200 when COMPLETE, else 503;"
                         + " 404 for an unknown id, 400 for a malformed id or an unknown variant.",
+                "GET /metrics: Prometheus metrics (text format); no token needed.",
                 "Answers read what 'wan status' reads: no hashing, no download, no lock held,"
                         + " nothing written. A changed manifest is read again on the next request.",
                 "With --allow-ensure (needs a token):",
@@ -105,8 +106,10 @@ final class ServeCommand extends Verb {
         }
         // a bad setting or manifest fails here (exit 3), before listening
         ManifestWatch manifests = new ManifestWatch(common.config(null));
-        // jobs ensure with the configuration 'wan ensure' would use; the extra listener is for metrics
-        ServeJobs jobs = allowEnsure ? new ServeJobs(common.config(null), dev.wan.event.EventListener.NONE) : null;
+        // counters count this process's work (its ensure jobs); gauges read the store at each scrape
+        ServeMetrics metrics = new ServeMetrics(() -> manifests.current().ensurer());
+        // jobs ensure with the configuration 'wan ensure' would use, and feed the metrics
+        ServeJobs jobs = allowEnsure ? new ServeJobs(common.config(null), metrics.listener()) : null;
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 64);
@@ -125,6 +128,7 @@ final class ServeCommand extends Verb {
             models.getFilters().add(new BearerAuth(token, false));
             jobPaths.getFilters().add(new BearerAuth(token, false));
         }
+        server.createContext(MetricsEndpoint.PATH, new MetricsEndpoint(metrics)); // no token: scrapers carry none
         String url = url(address, server.getAddress().getPort());
         Stopper stopper = new Stopper(server, pool, jobs, o, url);
         Thread hook = new Thread(stopper::stop, "wan-serve-shutdown");

@@ -209,7 +209,7 @@ class HealthEndpointsTest {
     void otherPathsAre404AndOtherMethods405() throws Exception {
         String url = serve();
 
-        RunningServe.Response other = RunningServe.get(url + "/metrics");
+        RunningServe.Response other = RunningServe.get(url + "/nothing-here"); // (/metrics is an endpoint now)
         RunningServe.Response deeper = RunningServe.get(url + "/health/models/" + ALPHA + "/files");
         RunningServe.Response post = RunningServe.send(HttpRequest.newBuilder(URI.create(url + "/health"))
                 .POST(HttpRequest.BodyPublishers.ofString("x")));

@@ -338,7 +338,11 @@ public final class ModelEnsurer {
         ModelSpec spec = manifest.model(modelId);
         String v = spec.resolveVariant(variant);
         SourceProbe probe = new SourceProbe(sources, context);
-        return spec.sources().stream().map(src -> probe.check(spec, v, src, readBytes)).toList();
+        return spec.sources().stream().map(src -> {
+            SourceCheck c = probe.check(spec, v, src, readBytes);
+            events.on(new WanEvent.SourceTested(clock.instant(), spec.id(), c.source(), c.ok(), c.code()));
+            return c;
+        }).toList();
     }
 
     /** Result of one model in {@link #ensureBatch}: a path or the error. */
@@ -435,6 +439,10 @@ public final class ModelEnsurer {
                 Placement how = old != null ? old.how() : Placement.ADOPTED;
                 Check check = state == FileState.OK
                         ? (expected != null ? Check.SHA256 : Check.SIZE_ONLY) : Check.CORRUPT;
+                if (state != FileState.OK) {
+                    events.on(new WanEvent.IntegrityFailed(now, spec.id(), f.path(), "verify",
+                            state == FileState.CORRUPT ? ErrorCode.CHECKSUM_FAIL : ErrorCode.SIZE_MISMATCH));
+                }
                 records.put(f.path(), new FileRecord(d.size(), d.sha256(), check,
                         mtime, now, source, how));
                 checks.add(new VerificationResult.FileCheck(f.path(), state, expected, d.sha256(), optional));

@@ -13,6 +13,10 @@ import java.time.Instant;
 public sealed interface WanEvent {
     Instant at();
 
+    /**
+     * The model the event is about; {@code null} only for store-wide events ({@link GcFinished}),
+     * which concern no single model.
+     */
     ModelId model();
 
     /** An ensure found work to do: {@code bytesNeeded} of {@code bytesTotal} must be fetched. */
@@ -68,5 +72,59 @@ public sealed interface WanEvent {
      * the next run re-hashes it instead of trusting a record.
      */
     record Warning(Instant at, ModelId model, String message) implements WanEvent {
+    }
+
+    /**
+     * A source is asked for a file: once per file and source tried (the ranged reads of one
+     * download count once; each retry is a {@link Retried}). {@code source} is redacted.
+     */
+    record SourceRequested(Instant at, ModelId model, String path, String source) implements WanEvent {
+    }
+
+    /**
+     * A read of a file's bytes from {@code source} failed and is tried again after a pause
+     * (WAN_RETRIES, WAN_RETRY_BASE_MILLIS). A source given up on is a {@link SourceFailed}.
+     */
+    record Retried(Instant at, ModelId model, String path, String source, String reason) implements WanEvent {
+    }
+
+    /**
+     * Bytes did not match what was expected: fetched from {@code source} (the copy is thrown away,
+     * another source is tried) or re-hashed in place by a verify ({@code source} "verify").
+     * {@code code} is CHECKSUM_FAIL or SIZE_MISMATCH.
+     */
+    record IntegrityFailed(Instant at, ModelId model, String path, String source, ErrorCode code)
+            implements WanEvent {
+    }
+
+    /** Another holder kept the model's lock for the whole lock timeout; {@code operation} gave up. */
+    record LockTimedOut(Instant at, ModelId model, String operation) implements WanEvent {
+    }
+
+    /**
+     * A file was hardlinked to a copy of the same sha256 already in the store (see
+     * {@link Placement#DEDUPLICATED}): {@code bytes} neither fetched nor stored twice. Comes after
+     * the file's {@link FileCompleted}.
+     */
+    record Deduplicated(Instant at, ModelId model, String path, long bytes) implements WanEvent {
+    }
+
+    /** A pin was set ({@code pinned}) or removed; {@code changed} is false when it already was so. */
+    record PinChanged(Instant at, ModelId model, boolean pinned, boolean changed) implements WanEvent {
+    }
+
+    /** One source of a model was checked by test-sources or test-auth (the details: {@code SourceCheck}). */
+    record SourceTested(Instant at, ModelId model, String source, boolean ok, ErrorCode code) implements WanEvent {
+    }
+
+    /**
+     * A garbage collection ran (not a dry run): {@code modelsRemoved} model directories and
+     * leftovers freed {@code bytesReclaimed} bytes. Store-wide: {@link #model()} is null.
+     */
+    record GcFinished(Instant at, int modelsRemoved, long bytesReclaimed, long millis) implements WanEvent {
+        @Override
+        public ModelId model() {
+            return null;
+        }
     }
 }

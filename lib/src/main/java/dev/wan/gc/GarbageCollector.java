@@ -72,6 +72,7 @@ public final class GarbageCollector {
     private volatile ToLongFunction<Path> freeSpace = GarbageCollector::usableSpace;
 
     private Duration lockTimeout = WanConfig.DEFAULT_LOCK_TIMEOUT;
+    private volatile dev.wan.event.EventListener events = dev.wan.event.EventListener.NONE;
 
     GarbageCollector(StoreLayout layout, Clock clock, GcPolicy policy) {
         this.layout = layout;
@@ -102,6 +103,17 @@ public final class GarbageCollector {
     /** How long {@link #pinModel} and {@link #unpinModel} wait for a model another process holds. */
     public GarbageCollector lockTimeout(Duration timeout) {
         this.lockTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Adds a listener: hears {@link dev.wan.event.WanEvent.GcFinished} after each collection that
+     * is not a dry run, and what {@link ModelPins#addListener} describes for {@link #pinModel} and
+     * {@link #unpinModel}. A listener that throws is isolated from the work and from other listeners.
+     */
+    public synchronized GarbageCollector addListener(dev.wan.event.EventListener listener) {
+        events = events.and(listener);
+        pins.addListener(listener);
         return this;
     }
 
@@ -311,6 +323,7 @@ public final class GarbageCollector {
 
     /** Plans, then (unless {@code dryRun}) deletes as planned, re-checking each model under its lock. */
     public GcResult collect(boolean dryRun) {
+        long started = System.nanoTime();
         GcPlan plan = plan();
         if (dryRun) {
             return new GcResult(true, plan, plan.bytesToFree(), plan.deletions(), plan.preserved(), plan.leftovers());
@@ -377,6 +390,8 @@ public final class GarbageCollector {
             }
         }
         preserved.sort(Comparator.comparing(Preserved::model));
+        events.on(new dev.wan.event.WanEvent.GcFinished(clock.instant(), deleted.size(), reclaimed,
+                (System.nanoTime() - started) / 1_000_000));
         return new GcResult(false, plan, reclaimed, deleted, preserved, removed);
     }
 

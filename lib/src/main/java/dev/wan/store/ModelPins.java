@@ -20,6 +20,7 @@ public final class ModelPins {
     private final StoreLayout layout;
     private final StateStore states;
     private final Clock clock;
+    private volatile dev.wan.event.EventListener events = dev.wan.event.EventListener.NONE;
 
     private ModelPins(StoreLayout layout, Clock clock) {
         this.layout = layout;
@@ -30,6 +31,16 @@ public final class ModelPins {
     /** The pins of the store at {@code modelsRoot} (MODELS_ROOT). */
     public static ModelPins at(Path modelsRoot, Clock clock) {
         return new ModelPins(new StoreLayout(modelsRoot), clock);
+    }
+
+    /**
+     * Adds a listener: hears {@link dev.wan.event.WanEvent.PinChanged} for each pin and unpin, and
+     * {@link dev.wan.event.WanEvent.LockTimedOut} when one gives up on a busy model. A listener that
+     * throws is isolated from the work and from other listeners.
+     */
+    public synchronized ModelPins addListener(dev.wan.event.EventListener listener) {
+        events = events.and(listener);
+        return this;
     }
 
     /** The pins of the configured store. */
@@ -65,8 +76,22 @@ public final class ModelPins {
      * A damaged state file is left for {@code ensure} to re-verify and rewrite (the marker alone
      * records the pin meanwhile); a damaged marker is replaced or removed.
      */
-    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
     private boolean setPinned(ModelId id, boolean pinned, Duration lockTimeout) {
+        boolean changed;
+        try {
+            changed = setPinnedLocked(id, pinned, lockTimeout);
+        } catch (dev.wan.WanException e) {
+            if (e.code() == dev.wan.ErrorCode.LOCK_TIMEOUT) {
+                events.on(new dev.wan.event.WanEvent.LockTimedOut(clock.instant(), id, pinned ? "pin" : "unpin"));
+            }
+            throw e;
+        }
+        events.on(new dev.wan.event.WanEvent.PinChanged(clock.instant(), id, pinned, changed));
+        return changed;
+    }
+
+    @SuppressWarnings("try") // the resource is held for the block (a lock, a terminal): never referenced
+    private boolean setPinnedLocked(ModelId id, boolean pinned, Duration lockTimeout) {
         try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, pinned ? "pin" : "unpin",
                 lockTimeout, clock, h -> { })) {
             StateStore.View view = states.load(id);

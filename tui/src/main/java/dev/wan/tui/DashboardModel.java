@@ -126,6 +126,9 @@ final class DashboardModel {
 
     void on(WanEvent event) {
         dirty = true;
+        if (event.model() == null) {
+            return; // store-wide (a gc run): the next store read shows what it changed
+        }
         String id = event.model().toString();
         if (event instanceof WanEvent.EnsureStarted e) {
             Transfer t = new Transfer(e.variant(), e.at(), "ENSURING");

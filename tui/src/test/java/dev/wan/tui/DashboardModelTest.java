@@ -327,4 +327,10 @@ class DashboardModelTest {
                         Path.of("/store/wan22/" + model))),
                 List.of(new GcPlan.Preserved("p@1.0.0", GcPlan.Keep.PINNED, "pinned")), List.of(), true);
     }
+
+    @Test
+    void aStoreWideEventWithoutAModelChangesNothing() {
+        model.on(new WanEvent.GcFinished(Rows.NOW, 1, 500, 20)); // model() is null: no row to update, no crash
+        assertTrue(model.log().window(1, 0).isEmpty() || !model.log().window(1, 0).get(0).text().contains("null"));
+    }
 }

@@ -82,6 +82,13 @@ public final class Downloader {
      */
     Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
                              Path journalFile, LongConsumer progress, LongConsumer transferred) throws IOException {
+        return download(session, path, size, expectedSha256, part, journalFile, progress, transferred, why -> { });
+    }
+
+    /** As above; {@code retried} hears of every failed read that is tried again (for the event stream). */
+    Transfer.Digest download(SourceSession session, String path, long size, String expectedSha256, Path part,
+                             Path journalFile, LongConsumer progress, LongConsumer transferred,
+                             java.util.function.Consumer<IOException> retried) throws IOException {
         String origin = Sessions.describe(session);
         int chunks = (int) ((size + CHUNK - 1) / CHUNK);
         BitSet done = resumable(journalFile, part, origin, size, expectedSha256);
@@ -98,7 +105,7 @@ public final class Downloader {
             if (resumed > 0) {
                 progress.accept(resumed);
             }
-            Run run = new Run(session, path, size, chunks, done, ch, progress, transferred,
+            Run run = new Run(session, path, size, chunks, done, ch, progress, transferred, retried,
                     new PartJournal(origin, size, expectedSha256, CHUNK, null), journalFile);
             String sha = run.execute();
             ch.force(true);
@@ -143,6 +150,7 @@ public final class Downloader {
         private final FileChannel ch;
         private final LongConsumer progress;
         private final LongConsumer transferred;
+        private final java.util.function.Consumer<IOException> retried;
         private final PartJournal journal;
         private final Path journalFile;
         private long lastJournalNanos = System.nanoTime();
@@ -161,7 +169,8 @@ public final class Downloader {
         private volatile boolean rangesIgnored;
 
         Run(SourceSession session, String path, long size, int chunks, BitSet done, FileChannel ch,
-            LongConsumer progress, LongConsumer transferred, PartJournal journal, Path journalFile) {
+            LongConsumer progress, LongConsumer transferred, java.util.function.Consumer<IOException> retried,
+            PartJournal journal, Path journalFile) {
             this.session = session;
             this.path = path;
             this.size = size;
@@ -171,6 +180,7 @@ public final class Downloader {
             this.ch = ch;
             this.progress = progress;
             this.transferred = transferred;
+            this.retried = retried;
             this.journal = journal;
             this.journalFile = journalFile;
             this.hasher = new ChunkHasher(size, CHUNK, done, NET_BUFFER, MAX_BUFFERS);
@@ -379,6 +389,7 @@ public final class Downloader {
                             || failure != null) {
                         throw giveUp(why, tries);
                     }
+                    retried.accept(why);
                     sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
                 } finally {
                     slot.end();
@@ -475,6 +486,7 @@ public final class Downloader {
                             || failure != null) {
                         throw giveUp(why, tries);
                     }
+                    retried.accept(why);
                     sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
                 } finally {
                     slot.end();

@@ -122,6 +122,9 @@ public final class EnsureJob {
                 }
             }
         } catch (WanException e) {
+            if (e.code() == ErrorCode.LOCK_TIMEOUT) {
+                events.on(new WanEvent.LockTimedOut(clock.instant(), id, "ensure"));
+            }
             events.on(new WanEvent.EnsureFailed(clock.instant(), id, e.code(), e.getMessage()));
             throw e;
         }

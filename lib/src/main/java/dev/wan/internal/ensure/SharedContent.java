@@ -168,6 +168,9 @@ final class SharedContent {
             FileRecord r = new FileRecord(file.size(), file.sha256(), Check.SHA256,
                     Files.getLastModifiedTime(stagedFile).toMillis(), clock.instant(), from, how);
             events.on(new WanEvent.FileCompleted(clock.instant(), id, file.path(), file.size(), from, how));
+            if (how == Placement.DEDUPLICATED) {
+                events.on(new WanEvent.Deduplicated(clock.instant(), id, file.path(), file.size()));
+            }
             return r;
         } catch (IOException e) {
             if (Fs.isNoSpace(e)) {

@@ -103,6 +103,7 @@ final class SourceFetcher {
 
     private FileRecord fetchFrom(Sessions sessions, ModelId id, SourceRef source, FileSpec file, Path stagedFile, Path target)
             throws IOException {
+        events.on(new WanEvent.SourceRequested(clock.instant(), id, file.path(), source.redacted()));
         SourceSession session = sessions.open(source);
         Optional<Path> local = session.localPath(file.path());
         if (local.isPresent() && local.get().equals(target)) {
@@ -139,7 +140,12 @@ final class SourceFetcher {
             how = Placement.DOWNLOADED;
             layout.mkdirs(layout.journalFile(id, file.path()).getParent());
             digest = downloader.download(session, file.path(), file.size(), expected, stagedFile,
-                    layout.journalFile(id, file.path()), ProgressThrottle.of(events, clock, id, file.path()), transferred::add);
+                    layout.journalFile(id, file.path()), ProgressThrottle.of(events, clock, id, file.path()), transferred::add,
+                    why -> events.on(new WanEvent.Retried(clock.instant(), id, file.path(), served,
+                            dev.wan.internal.http.Redact.text(String.valueOf(why.getMessage())))));
+        }
+        if (digest.size() > file.size()) {
+            events.on(new WanEvent.IntegrityFailed(clock.instant(), id, file.path(), served, ErrorCode.SIZE_MISMATCH));
         }
         if (digest.size() != file.size()) {
             throw new WanException(digest.size() < file.size() ? ErrorCode.INCOMPLETE_DOWNLOAD : ErrorCode.SIZE_MISMATCH,
@@ -148,6 +154,7 @@ final class SourceFetcher {
         if (expected != null && !expected.equals(digest.sha256())) {
             Files.deleteIfExists(stagedFile);
             Files.deleteIfExists(layout.journalFile(id, file.path()));
+            events.on(new WanEvent.IntegrityFailed(clock.instant(), id, file.path(), served, ErrorCode.CHECKSUM_FAIL));
             throw new WanException(ErrorCode.CHECKSUM_FAIL, file.path() + ": sha256 " + digest.sha256()
                     + " does not match the " + (file.hasSha256() ? "manifest's " : "source's stated ") + expected, "");
         }

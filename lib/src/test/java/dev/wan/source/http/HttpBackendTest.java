@@ -202,6 +202,11 @@ class HttpBackendTest {
         assertEquals(new SourceRef(source).redacted(), records().get("big.bin").source());
         assertFalse(records().toString().contains(SIG));
         assertFalse(events.toString().contains(SIG), "no event carries the signature");
+        // on the stream for metrics: one request of the source, a retry per cut body
+        assertEquals(1, events.stream().filter(e -> e instanceof WanEvent.SourceRequested).count(), events.toString());
+        // (a cut that falls on the probe before the download is retried by the transport, off the stream)
+        long retried = events.stream().filter(e -> e instanceof WanEvent.Retried).count();
+        assertTrue(retried >= 1 && retried <= 3, events.toString());
     }
 
     @Test
