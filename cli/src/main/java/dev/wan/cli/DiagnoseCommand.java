@@ -12,11 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
-        description = {"One report on everything wan depends on, each check PASS, WARN or FAIL with the fix to try:",
-                "versions (wan, Java, JBang), configuration and where each setting comes from (secrets masked),"
-                        + " MODELS_ROOT (filesystem, free space, permissions, hardlinks), locks and their holders,"
-                        + " leftovers in .tmp, .quarantine and .trash, the manifest, every source (as test-auth),"
-                        + " and the clock against S3.",
+        description = {"Check everything wan depends on: each check PASS, WARN or FAIL, with the fix to try.",
+                "Versions (wan, Java, JBang); configuration and where each setting comes from (secrets masked);"
+                        + " MODELS_ROOT (filesystem, free space, permissions, hardlinks); locks and their holders;"
+                        + " leftovers in .tmp, .quarantine and .trash; the manifest; every source (as test-auth);"
+                        + " the clock against S3.",
                 "Changes nothing (but a hardlink probe in .tmp, removed again), takes no lock, hashes nothing.",
                 "Exit 0 when no check fails; else the exit code of the first failing check (3 configuration or"
                         + " manifest, 5 store, 6 sources or clock)."})
