@@ -145,8 +145,9 @@ final class StoreChecks {
                     + " the users of the store), or set MODELS_ROOT / --root elsewhere", d);
         }
         if (!worldWritable.isEmpty()) {
-            return Finding.warn("permissions", "world-writable: " + String.join(", ", worldWritable),
-                    "give the store to a group instead: chgrp -R models " + root + " && chmod -R o-w,g+ws " + root, d);
+            return Finding.warn("permissions", "world-writable: " + String.join(", ", worldWritable)
+                            + ": any user may plant files there", "chmod o-w the directories named; users who must"
+                            + " change models get a group instead (chgrp GROUP, chmod g+ws on the directories)", d);
         }
         return Finding.pass("permissions", "writable by " + System.getProperty("user.name"), d);
     }
