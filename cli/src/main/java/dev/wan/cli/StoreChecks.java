@@ -214,39 +214,48 @@ final class StoreChecks {
         int held = 0;
         int suspicious = 0;
         int files = 0;
+        List<Path> lockFiles = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.lock")) {
             for (Path f : entries) {
-                if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || ++files > MAX_ENTRIES) {
-                    continue;
+                if (lockFiles.size() >= MAX_ENTRIES) {
+                    break; // a report, not an inventory
                 }
-                String id = f.getFileName().toString().replaceFirst("\\.lock$", "");
-                String line = ModelLock.recordedHolder(f).map(ModelLock.Holder::text).orElse("").strip();
-                OptionalLong pid = match(HOLDER_PID, line).map(Long::parseLong).map(OptionalLong::of).orElse(OptionalLong.empty());
-                boolean otherHost = match(HOLDER_HOST, line).map(h -> !h.equals(hostName())).orElse(false);
-                String named = line.isEmpty() ? "no holder recorded" : "recorded: " + line;
-                String alive = pid.isEmpty() ? "" : otherHost ? " (on another host: not checked)"
-                        : ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
-                        ? " (pid " + pid.getAsLong() + " alive)" : " (pid " + pid.getAsLong() + " is gone)";
-                if (locks == null) {
-                    d.add(id + ": lock state unknown (no /proc/locks); " + named + alive);
-                    continue;
-                }
-                OptionalLong by = locks.holder(f);
-                if (by.isEmpty()) {
-                    d.add(id + ": free; " + (line.isEmpty() ? "never held" : "last " + named + alive));
-                    continue;
-                }
-                held++;
-                boolean matches = pid.isPresent() && pid.getAsLong() == by.getAsLong();
-                if (!matches) {
-                    suspicious++;
-                }
-                d.add(id + ": held by pid " + by.getAsLong()
-                        + (ProcessHandle.of(by.getAsLong()).isPresent() ? " (alive)" : " (not visible here)")
-                        + (matches ? ", " + named : ", but " + named + alive));
+                lockFiles.add(f);
             }
         } catch (IOException e) {
             return Finding.warn("locks", "cannot list " + dir + ": " + e.getMessage(), "check its permissions", List.of());
+        }
+        lockFiles.sort(null);
+        for (Path f : lockFiles) {
+            if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            files++;
+            String id = f.getFileName().toString().replaceFirst("\\.lock$", "");
+            String line = ModelLock.recordedHolder(f).map(ModelLock.Holder::text).orElse("").strip();
+            OptionalLong pid = match(HOLDER_PID, line).map(Long::parseLong).map(OptionalLong::of).orElse(OptionalLong.empty());
+            boolean otherHost = match(HOLDER_HOST, line).map(h -> !h.equals(hostName())).orElse(false);
+            String named = line.isEmpty() ? "no holder recorded" : "recorded: " + line;
+            String alive = pid.isEmpty() ? "" : otherHost ? " (on another host: not checked)"
+                    : ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
+                    ? " (pid " + pid.getAsLong() + " alive)" : " (pid " + pid.getAsLong() + " is gone)";
+            if (locks == null) {
+                d.add(id + ": lock state unknown (no /proc/locks); " + named + alive);
+                continue;
+            }
+            OptionalLong by = locks.holder(f);
+            if (by.isEmpty()) {
+                d.add(id + ": free; " + (line.isEmpty() ? "never held" : "last " + named + alive));
+                continue;
+            }
+            held++;
+            boolean matches = pid.isPresent() && pid.getAsLong() == by.getAsLong();
+            if (!matches) {
+                suspicious++;
+            }
+            d.add(id + ": held by pid " + by.getAsLong()
+                    + (ProcessHandle.of(by.getAsLong()).isPresent() ? " (alive)" : " (not visible here)")
+                    + (matches ? ", " + named : ", but " + named + alive));
         }
         String message = files + " lock file(s), " + (locks == null ? "state unknown" : held + " held");
         if (suspicious > 0) {

@@ -322,6 +322,37 @@ class DiagnoseCommandTest {
         assertTrue(run.out().contains("WARN jbang"), run.out());
     }
 
+    @Test
+    void diagnoseChangesNothingInAStoreOfEnsuredModels() throws Exception {
+        Path root = tmp.resolve("store");
+        Path demo = Path.of("..", "examples", "demo").toAbsolutePath().normalize();
+        Map<String, String> env = Map.of("WAN_LOCAL_ROOT", demo.resolve("store").toString());
+        Run ensure = InProcessWan.run(env, root, demo.resolve("models.toml"), "ensure", "--all", "-q");
+        assertEquals(0, ensure.code(), ensure.toString());
+        List<String> before = snapshot(root);
+
+        Run run = InProcessWan.run(env, root, demo.resolve("models.toml"), "diagnose", "--json");
+
+        assertEquals(0, run.code(), run.out());
+        assertEquals("pass", check(run.json(), "sources").get("status").asText(), run.out());
+        assertEquals(before, snapshot(root));
+    }
+
+    /** Every path below {@code root} with its mode, size, modification time and inode (links not followed). */
+    private static List<String> snapshot(Path root) throws Exception {
+        try (Stream<Path> s = Files.walk(root)) {
+            List<String> out = new ArrayList<>();
+            for (Path p : s.sorted().toList()) {
+                var a = Files.readAttributes(p, "unix:mode,size,lastModifiedTime,ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                // .tmp's own mtime is the probe's one trace: an entry made and removed there
+                boolean probeDir = root.relativize(p).toString().equals(".tmp");
+                out.add(root.relativize(p) + " " + a.get("mode") + " " + a.get("size") + " "
+                        + (probeDir ? "-" : a.get("lastModifiedTime")) + " " + a.get("ino"));
+            }
+            return out;
+        }
+    }
+
     private static List<String> list(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
