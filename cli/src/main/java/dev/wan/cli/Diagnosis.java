@@ -46,7 +46,14 @@ record Diagnosis(Instant at, List<Finding> findings, List<SourceCheck> sources, 
         }
         WanConfig c = config.value();
         f.addAll(new StoreChecks(c.modelsRoot(), clock, LockTable.read()).all());
-        Manifests.Report report = Manifests.validate(c.manifest());
+        Manifests.Report report;
+        try {
+            report = Manifests.validate(c.manifest());
+        } catch (WanException e) { // no manifest there, or one that cannot be read at all
+            f.add(Finding.fail("manifest", e.code(), e.getMessage(), e.hint(), List.of()));
+            f.add(Finding.warn("sources", "not checked: no manifest", "fix the manifest first", List.of()));
+            return new Diagnosis(at, f, sources, null);
+        }
         f.add(SourceChecks.manifest(report, c.manifest()));
         if (!report.valid()) {
             f.add(Finding.warn("sources", "not checked: the manifest has errors", "fix the manifest first", List.of()));

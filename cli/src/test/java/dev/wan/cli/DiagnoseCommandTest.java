@@ -253,6 +253,15 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void aMissingManifestFailsWithExit3AndTheReportStillPrints() throws Exception {
+        Run run = InProcessWan.run(Map.of(), root(), tmp.resolve("nowhere.toml"), "diagnose");
+
+        assertEquals(3, run.code(), run.toString());
+        assertTrue(run.out().contains("FAIL manifest"), run.out());
+        assertTrue(run.out().contains("PASS hardlinks"), run.out());
+    }
+
+    @Test
     void anUnreachableSourceFailsWithExit6AndAReachableOnePasses() throws Exception {
         String endpoint;
         try (HubServer closed = HubServer.start()) {
