@@ -121,8 +121,13 @@ final class StoreChecks {
         Path root = layout.root();
         List<String> d = new ArrayList<>();
         List<String> worldWritable = new ArrayList<>();
+        List<String> links = new ArrayList<>();
         for (Path p : List.of(root, layout.tmpDir(), layout.locksDir(), layout.stateDir(), layout.modelsDir(),
-                layout.quarantineDir())) {
+                layout.quarantineDir(), root.resolve(".trash"), root.resolve(".index"), root.resolve(".pins"))) {
+            if (p != root && Files.isSymbolicLink(p)) {
+                links.add(root.relativize(p).toString());
+                continue;
+            }
             try {
                 if (p != root && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
@@ -138,6 +143,11 @@ final class StoreChecks {
             } catch (IOException | RuntimeException e) {
                 d.add(p + ": cannot read its mode (" + e.getMessage() + ")");
             }
+        }
+        if (!links.isEmpty()) {
+            return Finding.fail("permissions", ErrorCode.PATH_TRAVERSAL_DETECTED, "a symlink where wan keeps its own"
+                    + " directory: " + String.join(", ", links) + " (wan refuses it)", "remove the link (rm "
+                    + root + "/" + links.get(0) + ": its target is left untouched) and run the command again", d);
         }
         if (!Files.isWritable(root)) {
             return Finding.fail("permissions", ErrorCode.PERMISSION_DENIED, root + " is not writable by this user ("

@@ -165,6 +165,23 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void aStoreDirectoryThatIsASymlinkFailsWithExit3() throws Exception {
+        Path root = root();
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.delete(root.resolve(".tmp"));
+        Files.createSymbolicLink(root.resolve(".tmp"), elsewhere);
+
+        Run run = diagnose(Map.of(), root, manifest(EMPTY_MANIFEST));
+
+        JsonNode c = check(run.json(), "permissions");
+        assertEquals("fail", c.get("status").asText(), c.toString());
+        assertEquals("PATH_TRAVERSAL_DETECTED", c.get("code").asText());
+        assertEquals(3, run.code());
+        assertEquals("warn", check(run.json(), "hardlinks").get("status").asText());
+        assertEquals(List.of(), list(elsewhere), "nothing was made through the link");
+    }
+
+    @Test
     void staleTmpLeftoversWarnWithCountBytesAndAgeAndFreshOnesPass() throws Exception {
         Path root = root();
         Path staging = Files.createDirectories(root.resolve(".tmp/demo@1.0.0.staging"));
