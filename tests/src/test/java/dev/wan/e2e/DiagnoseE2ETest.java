@@ -84,6 +84,7 @@ class DiagnoseE2ETest {
                 .env("WAN_RETRIES", "0");
 
         Cli.Result run = wan.run("diagnose", "--json", "--bundle", bundle.toString());
+        Cli.Result text = wan.run("diagnose", "--verbose"); // Cli.run fails if a canary is printed
 
         JsonNode doc = new ObjectMapper().readTree(run.stdout());
         assertEquals("pass", check(doc, "sources").get("status").asText(), run.toString());
@@ -91,6 +92,9 @@ class DiagnoseE2ETest {
         assertEquals("pass", clock.get("status").asText(), run.toString());
         assertTrue(clock.get("details").get(0).asText().startsWith(s3.endpoint().toString().replaceAll("/$", "")),
                 clock.toString());
+        assertEquals(0, text.exitCode(), text.toString());
+        assertTrue(text.stdout().contains("HF_TOKEN set (" + Secrets.HF_TOKEN.length() + " characters, masked)"),
+                text.stdout());
         Map<String, String> entries = unzip(bundle);
         assertEquals(java.util.Set.of("report.txt", "report.json", "system.txt", "manifest.toml", "wan.log"),
                 entries.keySet());
