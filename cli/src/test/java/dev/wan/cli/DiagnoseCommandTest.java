@@ -258,6 +258,28 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void aLockHeldInThisJvmIsReportedFromMemoryAndStaysHeld() throws Exception {
+        Path root = root();
+        Path file = root.resolve(".locks/mine@1.0.0.lock");
+        try (dev.wan.internal.lock.ModelLock lock = dev.wan.internal.lock.ModelLock.acquire(file, "mine@1.0.0", "ensure",
+                Duration.ofSeconds(5), Clock.systemUTC(), h -> { })) {
+            JsonNode c = check(diagnose(Map.of(), root, manifest(EMPTY_MANIFEST)).json(), "locks");
+
+            assertEquals("pass", c.get("status").asText(), c.toString());
+            long self = ProcessHandle.current().pid();
+            assertTrue(c.get("details").get(0).asText().startsWith("mine@1.0.0: held by pid " + self + " (alive), recorded: pid="
+                    + self), c.toString());
+            // reading the lock file through a second descriptor would have made the kernel drop this lock
+            Process other = new ProcessBuilder("python3", "-c", "import fcntl, sys\nf = open(sys.argv[1], 'r+')\n"
+                    + "try:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    print('taken')\n"
+                    + "except OSError:\n    print('busy')\n", lock.file().toString()).redirectErrorStream(true).start();
+            String answer = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            other.waitFor();
+            assertEquals("busy", answer, "the lock is still held");
+        }
+    }
+
+    @Test
     void aBrokenManifestFailsWithExit3() throws Exception {
         Run run = diagnose(Map.of(), root(), manifest("schema_version = 1\n[models.\"bad id\"]\nfiles = 3\n"));
 
