@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
                         + " leftovers in .tmp, .quarantine and .trash; the manifest; every source (as test-auth);"
                         + " the clock against S3.",
                 "Changes nothing (but a hardlink probe in .tmp, removed again), takes no lock, hashes nothing.",
-                "Exit 0 when no check fails; else the exit code of the first failing check (3 configuration or"
-                        + " manifest, 5 store, 6 sources or clock)."})
+                "Exit 0 when no check fails; else the exit code of the first failing check (3 configuration,"
+                        + " manifest or a symlinked store directory, 5 store, 6 sources or clock)."})
 final class DiagnoseCommand extends Verb {
     @Option(names = "--bundle", paramLabel = "FILE",
             description = "Also write a support archive (zip, mode 0600): the report as text and JSON, system"

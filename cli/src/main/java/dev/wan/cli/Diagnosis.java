@@ -45,7 +45,11 @@ record Diagnosis(Instant at, List<Finding> findings, List<SourceCheck> sources, 
             return new Diagnosis(at, f, sources, null); // nothing else can be located
         }
         WanConfig c = config.value();
-        f.addAll(new StoreChecks(c.modelsRoot(), clock, LockTable.read()).all());
+        try {
+            f.addAll(new StoreChecks(c.modelsRoot(), clock, LockTable.read()).all());
+        } catch (WanException e) { // each check maps what it expects; this is what none did
+            f.add(Finding.fail("models root", e.code(), e.getMessage(), e.hint(), List.of()));
+        }
         Manifests.Report report;
         try {
             report = Manifests.validate(c.manifest());
