@@ -12,7 +12,7 @@ final class ModelsCommand implements Runnable {
             ListCommand.class, ValidateManifestCommand.class, TestSourcesCommand.class, TestAuthCommand.class,
             GcCommand.class, PinCommand.class, UnpinCommand.class,
             DeduplicateCommand.class, DiskUsageCommand.class, MigrateCommand.class, ShellCommand.class,
-            ServeCommand.class);
+            ServeCommand.class, DiagnoseCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -35,40 +35,49 @@ final class TestSourcesCommand extends Verb {
         boolean ok = checks.stream().allMatch(SourceCheck::ok);
         if (o.json) {
             ObjectNode doc = o.document(command, ok);
-            ArrayNode arr = doc.putArray("sources");
-            for (SourceCheck c : checks) {
-                ObjectNode n = arr.addObject();
-                n.put("model", c.model());
-                n.put("source", c.source());
-                n.put("ok", c.ok());
-                n.put("code", c.code() == null ? null : c.code().name());
-                n.put("message", c.message());
-                n.put("credentials", c.credentials());
-                n.put("revision", c.revision());
-                n.put("filesListed", c.filesListed());
-                n.put("manifestFilesFound", c.manifestFilesFound());
-                n.put("openMillis", c.openMillis());
-                n.put("listMillis", c.listMillis());
-                n.put("statMillis", c.statMillis());
-                n.put("readBytes", c.readBytes());
-                n.put("readMillis", c.readMillis());
-            }
+            json(doc.putArray("sources"), checks);
             o.print(doc);
         } else if (ensurer.manifest().models().isEmpty()) {
             o.noModels(ensurer.config().manifest());
         } else {
             for (SourceCheck c : checks) {
-                String detail = c.ok()
-                        ? (c.filesListed() >= 0 ? c.filesListed() + " files listed (" + c.manifestFilesFound()
-                                + " of the manifest's), " : "")
-                                + (readBytes ? String.format(Locale.ROOT, "read %s in %d ms (%s/s)",
-                                Output.bytes(c.readBytes()), c.readMillis(), Output.bytes((long) c.readRate())) : "accepted")
-                                + ("ok".equals(c.message()) ? "" : "; note: " + c.message())
-                        : c.code() + ": " + c.message();
-                o.line(String.format(Locale.ROOT, "%-4s %-24s %s  [%s%s]  %s", c.ok() ? "ok" : "FAIL", c.model(),
-                        c.source(), c.credentials(), c.revision() == null ? "" : ", revision " + c.revision(), detail));
+                o.line(line(c, readBytes));
             }
         }
         return ok ? WanCli.EXIT_OK : dev.wan.ErrorCode.SOURCE_UNAVAILABLE.exitCode();
+    }
+
+    /** The {@code sources[]} of test-sources, test-auth and diagnose. */
+    static void json(ArrayNode arr, List<SourceCheck> checks) {
+        for (SourceCheck c : checks) {
+            ObjectNode n = arr.addObject();
+            n.put("model", c.model());
+            n.put("source", c.source());
+            n.put("ok", c.ok());
+            n.put("code", c.code() == null ? null : c.code().name());
+            n.put("message", c.message());
+            n.put("credentials", c.credentials());
+            n.put("revision", c.revision());
+            n.put("filesListed", c.filesListed());
+            n.put("manifestFilesFound", c.manifestFilesFound());
+            n.put("openMillis", c.openMillis());
+            n.put("listMillis", c.listMillis());
+            n.put("statMillis", c.statMillis());
+            n.put("readBytes", c.readBytes());
+            n.put("readMillis", c.readMillis());
+        }
+    }
+
+    /** One source as test-sources prints it (unescaped: the caller escapes). */
+    static String line(SourceCheck c, boolean readBytes) {
+        String detail = c.ok()
+                ? (c.filesListed() >= 0 ? c.filesListed() + " files listed (" + c.manifestFilesFound()
+                        + " of the manifest's), " : "")
+                        + (readBytes ? String.format(Locale.ROOT, "read %s in %d ms (%s/s)",
+                        Output.bytes(c.readBytes()), c.readMillis(), Output.bytes((long) c.readRate())) : "accepted")
+                        + ("ok".equals(c.message()) ? "" : "; note: " + c.message())
+                : c.code() + ": " + c.message();
+        return String.format(Locale.ROOT, "%-4s %-24s %s  [%s%s]  %s", c.ok() ? "ok" : "FAIL", c.model(),
+                c.source(), c.credentials(), c.revision() == null ? "" : ", revision " + c.revision(), detail);
     }
 }

@@ -46,7 +46,7 @@ class ShellCompleterTest {
     @Test
     void aVerbCompletesFromItsFirstLetters() {
         assertEquals(Set.of("ensure"), tab("ens"));
-        assertEquals(Set.of("disk-usage", "deduplicate"), tab("d"));
+        assertEquals(Set.of("disk-usage", "deduplicate", "diagnose"), tab("d"));
         assertEquals(Set.of("ensure"), tab("wan ens"));
     }
 

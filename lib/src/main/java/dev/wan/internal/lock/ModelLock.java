@@ -152,6 +152,27 @@ public final class ModelLock implements AutoCloseable {
     }
 
     /**
+     * The holder line as last written, read without taking the lock (diagnose must never hold one,
+     * not even for a moment): from memory when a thread of this JVM holds it (see HELD_HERE), else
+     * the file's first bytes, never through a link. Empty when there is no lock file of wan's.
+     */
+    public static java.util.Optional<Holder> recordedHolder(Path file) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(file.getParent())) {
+            return java.util.Optional.empty();
+        }
+        Path key = file.toAbsolutePath().normalize();
+        LocalGuard local = IN_PROCESS.computeIfAbsent(key, k -> new LocalGuard());
+        if (!local.tryProbe()) {
+            return java.util.Optional.of(heldHere(key)); // reading the file now could drop this JVM's lock
+        }
+        try {
+            return java.util.Optional.of(holder(file));
+        } finally {
+            local.endProbe();
+        }
+    }
+
+    /**
      * Opens (creating) the lock file without following a link: MODELS_ROOT/.locks may be writable
      * by others, and a planted {@code <id>.lock -> /etc/passwd} must never be truncated. O_NOFOLLOW
      * refuses a symlink, dangling or not, so nothing is created at its target either.

@@ -19,6 +19,17 @@ public final class S3Backend implements StorageBackend {
         return Set.of("s3");
     }
 
+    /**
+     * The HTTP endpoint requests for {@code source} go to (the configured one, else AWS's regional
+     * endpoint), without user info or query: for a diagnosis that compares the server's clock.
+     */
+    public static java.net.URI endpoint(SourceRef source, SourceContext context) {
+        S3Location location = S3Location.parse(source);
+        S3Settings settings = S3Settings.from(location.bucket(), context);
+        return settings.endpoint() != null ? settings.endpoint()
+                : java.net.URI.create("https://s3." + settings.region().id() + ".amazonaws.com/");
+    }
+
     @Override
     public SourceSession open(SourceRef source, SourceContext context) {
         S3Location location = S3Location.parse(source);
