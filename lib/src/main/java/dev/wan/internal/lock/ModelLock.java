@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cross-process, per-model exclusive lock on {@code .locks/<id>.lock}.
@@ -34,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  * from two threads.
  */
 public final class ModelLock implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLock.class);
+
     private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
     /**
      * The holder line of each lock this JVM holds. While a thread of this JVM holds (or is taking) a
@@ -225,8 +229,8 @@ public final class ModelLock implements AutoCloseable {
         if (ch != null) {
             try {
                 ch.close();
-            } catch (IOException ignored) {
-                // nothing to do: closing releases the lock anyway
+            } catch (IOException swallowed) {
+                LOG.debug("closing a lock file failed; closing releases the lock anyway", swallowed);
             }
         }
     }
@@ -240,8 +244,8 @@ public final class ModelLock implements AutoCloseable {
         HELD_HERE.remove(file.toAbsolutePath().normalize());
         try {
             lock.release();
-        } catch (IOException ignored) {
-            // closing the channel below releases it too
+        } catch (IOException swallowed) {
+            LOG.debug("releasing the lock on {} failed; closing its channel releases it too", file, swallowed);
         } finally {
             closeQuietly(channel);
             local.release();
