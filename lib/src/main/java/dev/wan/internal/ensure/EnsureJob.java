@@ -100,7 +100,7 @@ public final class EnsureJob {
         // every line logged for this job (by its worker threads too) names it and its model
         try (LogContext.Scope job = LogContext.put(LogContext.JOB, LogContext.newId());
              LogContext.Scope model = LogContext.put(LogContext.MODEL, id.toString())) {
-            LOG.info("ensure {} (variant {}): not complete, taking its lock", id, variant);
+            LOG.info("ensure {} (variant {}): not complete, taking its lock", id, variant == null ? "default" : variant);
             try {
                 Path dir = runLocked(spec, variant, started);
                 LOG.info("ensure {} complete in {} ms", id, clock.millis() - started);

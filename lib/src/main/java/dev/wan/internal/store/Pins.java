@@ -133,7 +133,7 @@ public final class Pins {
             }
             Fs.syncDirectory(dir());
         } catch (NoSuchFileException e) {
-            LOG.debug("no pin marker to remove: not pinned by marker", e);
+            LOG.debug("no pin marker to remove for {}: not pinned by marker", id, e);
         } catch (IOException e) {
             throw Fs.map(e, "cannot unpin " + id + ": cannot remove " + marker);
         }
