@@ -203,6 +203,33 @@ class LogsTest {
         assertTrue(json.json().get("error").get("message").asText().contains("--log-format 'yaml'"), json.out());
     }
 
+    /** The test class path has a logback.xml and a logback-test.xml logging everything to stdout as HIJACKED. */
+    @Test
+    void aLogbackConfigurationOnTheClassPathIsNeverRead() throws Exception {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream capture = new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8);
+        Run quiet;
+        Run debug;
+        try {
+            System.setOut(capture);
+            System.setErr(capture);
+            org.slf4j.LoggerFactory.getLogger("dev.wan.test").warn("a line before any run");
+            quiet = wan(Map.of(), "ensure", MODEL, "--quiet");
+            debug = wan(Map.of(), "unpin", MODEL, "--log-level", "trace");
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+
+        assertEquals(0, quiet.code(), quiet.err());
+        assertEquals(0, debug.code(), debug.err());
+        String all = captured + quiet.out() + quiet.err() + debug.out() + debug.err();
+        assertFalse(all.contains("HIJACKED"), all);
+        assertTrue(debug.err().contains("DEBUG dev.wan.internal.store.Pins"), "wan's own configuration: " + debug.err());
+    }
+
     @Test
     void secretsAreMaskedInWhateverALineQuotes() {
         Secrets secrets = Secrets.of(Map.of("HF_TOKEN", "hf_canary0123456789", "AWS_SECRET_ACCESS_KEY",
