@@ -169,23 +169,36 @@ final class Logging {
 
     /** WAN_LOG_FILE: appended to, created 0600, never through a symbolic link at its name. */
     static FileChannel open(Path path) {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(path)
+                && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw bad(path, "is not a regular file"); // before opening: a FIFO would block the open
+        }
+        FileChannel ch;
         try {
-            FileChannel ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+            ch = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Object links = Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile() || links instanceof Integer n && n != 1) {
-                ch.close();
-                throw bad(path, a.isRegularFile() ? "has other hard links" : "is not a regular file");
-            }
-            return ch;
         } catch (IOException | UnsupportedOperationException e) {
             if (Files.isSymbolicLink(path)) { // O_NOFOLLOW's ELOOP
                 throw bad(path, "is a symbolic link: wan does not follow it");
             }
             throw bad(path, "cannot be opened (" + (e instanceof FileSystemException f && f.getReason() != null
                     ? f.getReason() : e.getMessage()) + ")");
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Object links = Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile() || links instanceof Integer n && n != 1) {
+                throw bad(path, a.isRegularFile() ? "has other hard links" : "is not a regular file");
+            }
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            try {
+                ch.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e instanceof WanException we ? we : bad(path, "cannot be checked (" + e.getMessage() + ")");
         }
     }
 

@@ -184,6 +184,23 @@ class LogsTest {
     }
 
     @Test
+    void aLogFileWithAnotherHardLinkOrThatIsNoFileIsRefused() throws Exception {
+        Path original = Files.writeString(work.resolve("elsewhere.txt"), "keep\n");
+        Path linked = Files.createLink(work.resolve("wan.log"), original);
+
+        Run hardLink = wan(Map.of("WAN_LOG_FILE", linked.toString(), "WAN_LOG_LEVEL", "debug"), "status");
+        Run directory = wan(Map.of("WAN_LOG_FILE", work.toString(), "WAN_LOG_LEVEL", "debug"), "status");
+
+        assertEquals(3, hardLink.code(), hardLink.err());
+        assertTrue(hardLink.err().startsWith("wan: INVALID_CONFIG: WAN_LOG_FILE=" + linked + " has other hard links"),
+                hardLink.err());
+        assertEquals("keep\n", Files.readString(original));
+        assertEquals(3, directory.code(), directory.err());
+        assertTrue(directory.err().startsWith("wan: INVALID_CONFIG: WAN_LOG_FILE=" + work + " is not a regular file"),
+                directory.err());
+    }
+
+    @Test
     void badLogSettingsAreInvalidConfigNamingTheOptionOrVariable() throws Exception {
         Run level = wan(Map.of(), "status", "--log-level", "loud");
         Run format = wan(Map.of("WAN_LOG_FORMAT", "xml"), "status");
