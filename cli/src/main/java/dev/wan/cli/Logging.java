@@ -59,13 +59,14 @@ final class Logging {
      */
     static Run start(LogSettings settings, Map<String, String> env, PrintWriter err) {
         FileChannel file = settings.file().isPresent() ? open(settings.file().get()) : null;
+        Target outer = current; // a command of 'wan shell' runs inside the shell's own run
         current = new Target(settings, LogContext.newId(), err, env, file);
         if (context != null) {
             apply(context);
         } else if (!isDefault(settings)) {
             logback();
         }
-        return Logging::end;
+        return () -> end(outer);
     }
 
     /** Field by field: a record's equals costs its method-handle bootstrap (milliseconds) at start-up. */
@@ -74,9 +75,10 @@ final class Logging {
         return s.format() == d.format() && s.level() == d.level() && s.file().isEmpty();
     }
 
-    private static void end() {
+    /** Back to the run this one ran in (the shell's), or to the start's defaults; the file closed. */
+    private static void end(Target outer) {
         Target t = current;
-        current = new Target(LogSettings.DEFAULTS, t.invocation(), new PrintWriter(System.err, true), t.env(), null);
+        current = outer;
         if (context != null) {
             apply(context); // the run's appender stopped: flushed, its file closed
         }

@@ -247,6 +247,27 @@ class LogsTest {
         assertTrue(debug.err().contains("DEBUG dev.wan.internal.store.Pins"), "wan's own configuration: " + debug.err());
     }
 
+    /** 'wan shell --log-level info' runs each line as a command with its own settings, then the shell's again. */
+    @SuppressWarnings("try") // the runs are held for their blocks
+    @Test
+    void aRunInsideAnotherGivesItsSettingsBackWhenItEnds() {
+        java.io.StringWriter shellErr = new java.io.StringWriter();
+        java.io.StringWriter lineErr = new java.io.StringWriter();
+        dev.wan.LogSettings info = new dev.wan.LogSettings(dev.wan.LogSettings.Format.TEXT, dev.wan.LogSettings.Level.INFO,
+                java.util.Optional.empty());
+        try (Logging.Run shell = Logging.start(info, Map.of(), new java.io.PrintWriter(shellErr, true))) {
+            try (Logging.Run line = Logging.start(dev.wan.LogSettings.DEFAULTS, Map.of(),
+                    new java.io.PrintWriter(lineErr, true))) {
+                org.slf4j.LoggerFactory.getLogger("dev.wan.test").info("during the line");
+            }
+            org.slf4j.LoggerFactory.getLogger("dev.wan.test").info("after the line");
+        }
+
+        assertEquals("", lineErr.toString(), "the line's own settings: warnings only");
+        assertTrue(shellErr.toString().contains("INFO dev.wan.test") && shellErr.toString().contains("after the line"),
+                shellErr.toString());
+    }
+
     @Test
     void secretsAreMaskedInWhateverALineQuotes() {
         Secrets secrets = Secrets.of(Map.of("HF_TOKEN", "hf_canary0123456789", "AWS_SECRET_ACCESS_KEY",
