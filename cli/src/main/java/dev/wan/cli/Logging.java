@@ -133,8 +133,8 @@ final class Logging {
         context.reset();
         context.setName("wan");
         context.putProperty(INVOCATION, t.invocation());
-        OutputStream sink = new MaskingStream(t.file() != null ? Channels.newOutputStream(t.file()) : new WriterStream(t.err()),
-                Secrets.of(t.env()));
+        OutputStream target = t.file() != null ? Channels.newOutputStream(t.file()) : new WriterStream(t.err());
+        OutputStream sink = new MaskingStream(target, Secrets.of(t.env()));
         OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
         appender.setContext(context);
         appender.setName(t.file() != null ? "file" : "stderr");

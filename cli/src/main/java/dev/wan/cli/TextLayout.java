@@ -12,7 +12,10 @@ import java.util.Map;
 /**
  * {@code --log-format text}: one line per event, terminal-safe ({@link TerminalText#escape}: a
  * message may quote a server or a file name):
- * <pre>2026-05-04T10:00:00.123Z INFO dev.wan.internal.ensure.SourceFetcher [invocation=1a2b3c4d job=… model=… file=…] message (IOException: why)</pre>
+ * <pre>
+ * 2026-05-04T10:00:00.123Z INFO dev.wan.internal.ensure.SourceFetcher [invocation=1a2b3c4d job=… model=… file=…]
+ *     message (IOException: why)     (one line)
+ * </pre>
  * An exception is its chain of class names and messages on the same line, never a stack trace
  * (the JSON format carries those). Written by hand rather than as a logback pattern: the pattern
  * parser is the slowest part of logback's start.
@@ -28,7 +31,8 @@ final class TextLayout extends LayoutBase<ILoggingEvent> {
         line.append(Instant.ofEpochMilli(event.getTimeStamp())).append(' ')
                 .append(event.getLevel()).append(' ')
                 .append(event.getLoggerName()).append(" [")
-                .append(Logging.INVOCATION).append('=').append(event.getLoggerContextVO().getPropertyMap().get(Logging.INVOCATION));
+                .append(Logging.INVOCATION).append('=')
+                .append(event.getLoggerContextVO().getPropertyMap().get(Logging.INVOCATION));
         Map<String, String> mdc = event.getMDCPropertyMap();
         for (String key : KEYS) {
             String v = mdc.get(key);

@@ -24,7 +24,9 @@ public interface EventListener {
         try {
             l.on(e);
         } catch (RuntimeException swallowed) {
-            LoggerFactory.getLogger(EventListener.class).debug("listener {} threw on {}; ignored: a listener bug must never fail the work it observes", l.getClass().getName(), e.getClass().getSimpleName(), swallowed);
+            LoggerFactory.getLogger(EventListener.class).debug(
+                    "listener {} threw on {}; ignored: a listener bug must never fail the work it observes",
+                    l.getClass().getName(), e.getClass().getSimpleName(), swallowed);
         }
     }
 }

@@ -385,7 +385,8 @@ public final class Downloader {
                             || failure != null) {
                         throw giveUp(why, tries);
                     }
-                    java.time.Duration wait = retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null);
+                    java.time.Duration wait = retry.delay(failures,
+                            why instanceof TransientSourceException t ? t.retryAfter() : null);
                     LOG.info("{}: chunk {} failed ({}), retry {} of {} in {} ms", path, index, why, failures,
                             retry.attempts(), wait.toMillis());
                     sleep(wait);
@@ -484,7 +485,8 @@ public final class Downloader {
                             || failure != null) {
                         throw giveUp(why, tries);
                     }
-                    java.time.Duration wait = retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null);
+                    java.time.Duration wait = retry.delay(failures,
+                            why instanceof TransientSourceException t ? t.retryAfter() : null);
                     LOG.info("{}: whole-file read failed ({}), retry {} of {} in {} ms", path, why, failures,
                             retry.attempts(), wait.toMillis());
                     sleep(wait);
