@@ -2,6 +2,7 @@
 //JAVA 17+
 //DEPS dev.wan:wan-lib:0.1.0-SNAPSHOT
 //DEPS info.picocli:picocli:4.7.7
+//DEPS org.slf4j:slf4j-nop:2.0.17
 
 // Adopt models already in the local Hugging Face cache into the wan store, with zero bytes
 // downloaded: for each manifest model with an hf://org/repo source whose repo is in the cache,

@@ -2,6 +2,7 @@
 //JAVA 17+
 //DEPS dev.wan:wan-lib:0.1.0-SNAPSHOT
 //DEPS info.picocli:picocli:4.7.7
+//DEPS org.slf4j:slf4j-nop:2.0.17
 
 // inventory: every model in one or more stores, as a table, CSV or JSON. For the weekly
 // "what is on our GPU boxes" report: run it on each box (cron, ssh) and concatenate the CSVs.

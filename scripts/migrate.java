@@ -2,6 +2,7 @@
 //JAVA 17+
 //DEPS dev.wan:wan-lib:0.1.0-SNAPSHOT
 //DEPS info.picocli:picocli:4.7.7
+//DEPS org.slf4j:slf4j-nop:2.0.17
 
 // Bring models from a legacy directory into the wan store, verified: the script form of
 // `wan models migrate analyze|plan|execute OLD_PATH`. Copy this file and adapt it.

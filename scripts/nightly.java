@@ -2,6 +2,7 @@
 //JAVA 17+
 //DEPS dev.wan:wan-lib:0.1.0-SNAPSHOT
 //DEPS info.picocli:picocli:4.7.7
+//DEPS org.slf4j:slf4j-nop:2.0.17
 
 // nightly: re-hash every model in the store, then collect garbage. Made for cron:
 //   0 3 * * *  MODELS_ROOT=/data/models jbang nightly@org --max-age 30d || mail-the-team

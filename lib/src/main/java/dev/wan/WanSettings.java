@@ -83,6 +83,54 @@ public record WanSettings(Map<String, String> env, RetryPolicy retry, int connec
                 retry, parallelFiles, preflight);
     }
 
+    /**
+     * The log settings of a command: a flag ({@code --log-format}, {@code --log-level}; null when not
+     * given) wins over its variable (WAN_LOG_FORMAT, WAN_LOG_LEVEL); WAN_LOG_FILE names the file to
+     * append to. INVALID_CONFIG naming the flag or variable for a bad value.
+     */
+    public static LogSettings logSettings(Map<String, String> env, String formatFlag, String levelFlag) {
+        LogSettings d = LogSettings.DEFAULTS;
+        LogSettings.Format format = choice(LogSettings.Format.values(), "--log-format", formatFlag,
+                env, "WAN_LOG_FORMAT", d.format());
+        LogSettings.Level level = choice(LogSettings.Level.values(), "--log-level", levelFlag,
+                env, "WAN_LOG_LEVEL", d.level());
+        String file = value(env, "WAN_LOG_FILE");
+        if (file == null) {
+            return new LogSettings(format, level, java.util.Optional.empty());
+        }
+        try {
+            return new LogSettings(format, level, java.util.Optional.of(Path.of(file)));
+        } catch (java.nio.file.InvalidPathException e) {
+            throw invalid("WAN_LOG_FILE", file, "is not a file path", "WAN_LOG_FILE=/var/log/wan.log");
+        }
+    }
+
+    private static <E extends Enum<E>> E choice(E[] values, String flag, String flagValue, Map<String, String> env,
+                                                String name, E fallback) {
+        boolean fromFlag = flagValue != null;
+        String v = fromFlag ? flagValue.strip() : value(env, name);
+        if (v == null) {
+            return fallback;
+        }
+        for (E e : values) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        String allowed = String.join(", ", java.util.Arrays.stream(values)
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+        String example = values[values.length > 3 ? 3 : values.length - 1].name().toLowerCase(Locale.ROOT);
+        if (fromFlag) {
+            return failFlag(flag, v, allowed, example);
+        }
+        throw invalid(name, v, "is not one of " + allowed, name + "=" + example);
+    }
+
+    private static <E> E failFlag(String flag, String v, String allowed, String example) {
+        throw new WanException(ErrorCode.INVALID_CONFIG, flag + " '" + v + "' is not one of " + allowed,
+                "e.g. " + flag + " " + example);
+    }
+
     private static String value(Map<String, String> env, String name) {
         String v = env.get(name);
         return v == null || v.isBlank() ? null : v.strip();

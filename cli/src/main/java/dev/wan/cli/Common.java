@@ -34,6 +34,14 @@ final class Common {
     @Option(names = {"-q", "--quiet"}, description = "No progress or decoration; ensure prints only model paths.")
     boolean quiet;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "Log lines as text or json (on stderr, or appended to $WAN_LOG_FILE).%nDefault: $WAN_LOG_FORMAT, else text.")
+    String logFormat;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "Least severe log level shown: error, warn, info, debug or trace.%nDefault: $WAN_LOG_LEVEL, else warn.")
+    String logLevel;
+
     /** Resolved once per command: environment and flags, every WAN_* setting parsed (INVALID_CONFIG if bad). */
     private WanConfig resolved;
 

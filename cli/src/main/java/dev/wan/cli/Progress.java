@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Renders ensure and verify progress on stderr. When stderr is a terminal ({@link StderrTerminal}): one
@@ -23,6 +25,8 @@ import java.util.function.Supplier;
  * The listener only bumps counters; a timer thread draws, so downloads never wait on the terminal.
  */
 final class Progress implements EventListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+
     private static final long TICK_MILLIS = 200;
     private static final long PLAIN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(3);
     private static final String ERASE_LINE = "\033[K";
@@ -132,7 +136,7 @@ final class Progress implements EventListener, AutoCloseable {
         try {
             timer.execute(this::tick);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing: the final row is drawn by close()
+            LOG.debug("progress redraw skipped: the bar is closing and close() draws the final row", e);
         }
     }
 

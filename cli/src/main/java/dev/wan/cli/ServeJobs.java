@@ -5,6 +5,7 @@ import dev.wan.WanConfig;
 import dev.wan.WanException;
 import dev.wan.ensure.ModelEnsurer;
 import dev.wan.event.EventListener;
+import dev.wan.internal.log.LogContext;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -123,14 +124,17 @@ final class ServeJobs implements AutoCloseable {
     /** A queued job: what {@link ThreadPoolExecutor#shutdownNow} hands back names the jobs that never ran. */
     private final class Task implements Runnable {
         final ServeJob job;
+        /** The job with the submitting request's log context: its lines carry that request's id. */
+        private final Runnable body;
 
         Task(ServeJob job) {
             this.job = job;
+            this.body = LogContext.inherit(() -> ServeJobs.this.run(job));
         }
 
         @Override
         public void run() {
-            ServeJobs.this.run(job);
+            body.run();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.wan.cli;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.WanSettings;
 import dev.wan.text.TerminalText;
 import java.io.PrintWriter;
 import java.util.List;
@@ -29,6 +30,18 @@ public final class WanCli implements Runnable {
 
     /** What this run reads instead of the process environment (MODELS_ROOT, WAN_*, tokens …). */
     private final Map<String, String> env;
+
+    static {
+        // Before anything touches SLF4J: the CLI's binding (LogProvider: logback, started only when a
+        // line is written), named so that SLF4J does not scan the class path for one; and its own
+        // notes (e.g. which provider it loaded) only when something is wrong.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", LogProvider.class.getName());
+        }
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
+    }
 
     private WanCli(Map<String, String> env) {
         this.env = Map.copyOf(env);
@@ -65,10 +78,38 @@ public final class WanCli implements Runnable {
                     err.flush();
                     return EXIT_USAGE;
                 });
+        cli.setExecutionStrategy(parsed -> runLogged(env, err, parsed));
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Runs the parsed command with its logging set up (README "Logs"): --log-format/--log-level of
+     * the command, else WAN_LOG_FORMAT/WAN_LOG_LEVEL; WAN_LOG_FILE. A bad value is INVALID_CONFIG,
+     * reported like any error of the command (exit 3, a JSON document with --json).
+     */
+    private static int runLogged(Map<String, String> env, PrintWriter err, CommandLine.ParseResult parsed) {
+        Integer help = CommandLine.executeHelpRequest(parsed);
+        if (help != null) {
+            return help;
+        }
+        CommandLine.ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        Common common = leaf.commandSpec().userObject() instanceof WithCommon w ? w.common() : null;
+        Logging.Run logging;
+        try {
+            logging = Logging.start(WanSettings.logSettings(env, common == null ? null : common.logFormat,
+                    common == null ? null : common.logLevel), env, err);
+        } catch (WanException e) {
+            throw new CommandLine.ExecutionException(leaf.commandSpec().commandLine(), e.getMessage(), e);
+        }
+        try (logging) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
     }
 
     /**

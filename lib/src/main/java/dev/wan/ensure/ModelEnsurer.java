@@ -16,6 +16,7 @@ import dev.wan.internal.ensure.Transfer;
 import dev.wan.internal.io.ContainedPath;
 import dev.wan.internal.io.Fs;
 import dev.wan.internal.lock.ModelLock;
+import dev.wan.internal.log.LogContext;
 import dev.wan.internal.source.SourceRegistry;
 import dev.wan.internal.store.FileRecord;
 import dev.wan.internal.store.ModelRecord;
@@ -41,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of the Java API: makes models appear complete and verified under MODELS_ROOT.
@@ -117,7 +119,7 @@ public final class ModelEnsurer {
     /**
      * Adds a listener. Each listener is isolated: one that throws never fails the ensure it
      * watches, nor keeps other listeners from hearing the event; its first failure is logged (as a
-     * warning of the {@code dev.wan} {@link System.Logger}, on stderr by default).
+     * warning of the SLF4J logger {@code dev.wan.ensure.ModelEnsurer}: the CLI prints it on stderr).
      */
     public synchronized ModelEnsurer addListener(EventListener listener) {
         EventListener isolated = new IsolatedListener(listener);
@@ -140,9 +142,9 @@ public final class ModelEnsurer {
                 listener.on(event);
             } catch (RuntimeException e) {
                 if (reported.compareAndSet(false, true)) {
-                    System.getLogger("dev.wan").log(System.Logger.Level.WARNING, "an event listener ("
-                            + listener.getClass().getName() + ") threw on " + event.getClass().getSimpleName()
-                            + "; ignored, and not reported again", e);
+                    LoggerFactory.getLogger(ModelEnsurer.class).warn(
+                            "an event listener ({}) threw on {}; ignored, and not reported again",
+                            listener.getClass().getName(), event.getClass().getSimpleName(), e);
                 }
             }
         }
@@ -363,7 +365,7 @@ public final class ModelEnsurer {
         try {
             List<Future<Path>> futures = new ArrayList<>();
             for (String id : modelIds) {
-                futures.add(pool.submit(() -> ensure(id, variant)));
+                futures.add(pool.submit(LogContext.inherit(() -> ensure(id, variant))));
             }
             List<BatchResult> results = new ArrayList<>();
             for (int i = 0; i < modelIds.size(); i++) {

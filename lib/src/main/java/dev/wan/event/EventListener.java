@@ -1,5 +1,7 @@
 package dev.wan.event;
 
+import org.slf4j.LoggerFactory;
+
 /**
  * Receives {@link WanEvent}s. Listeners are called on worker threads, must be fast, must not
  * throw and must not take locks that workers might hold (as OkHttp asks of its EventListener).
@@ -21,8 +23,10 @@ public interface EventListener {
     private static void safely(EventListener l, WanEvent e) {
         try {
             l.on(e);
-        } catch (RuntimeException ignored) {
-            // a listener bug must never fail the work it observes
+        } catch (RuntimeException swallowed) {
+            LoggerFactory.getLogger(EventListener.class).debug(
+                    "listener {} threw on {}; ignored: a listener bug must never fail the work it observes",
+                    l.getClass().getName(), e.getClass().getSimpleName(), swallowed);
         }
     }
 }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the model directories take on disk, counting each inode once (hardlinked copies share
@@ -24,6 +26,8 @@ import java.util.TreeMap;
  * {@code t2v}, {@code ti2v-5b} → {@code ti2v}); a name without '-' is its own family.
  */
 public final class DiskUsage {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskUsage.class);
+
     /** One model directory. */
     public record Model(String model, String family, long files, long bytes, long uniqueBytes, long sharedBytes,
                         long apparentBytes) {
@@ -128,8 +132,8 @@ public final class DiskUsage {
         try {
             Path probe = Files.exists(layout.root()) ? layout.root() : layout.root().getParent();
             free = Files.getFileStore(probe).getUsableSpace();
-        } catch (IOException | RuntimeException ignored) {
-            // unknown
+        } catch (IOException | RuntimeException swallowed) {
+            LOG.debug("free space under {} unknown", layout.root(), swallowed);
         }
         return new Report(models, fams, total, apparentTotal, apparentTotal - total, free, quotaBytes);
     }

@@ -257,7 +257,7 @@ public final class Cli {
             Files.writeString(in, input, StandardCharsets.UTF_8);
             Process p = builder(args).redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .start();
-            return await(p, out, err, String.join(" ", args));
+            return checkLogFile(await(p, out, err, String.join(" ", args)), args);
         } finally {
             Files.deleteIfExists(in);
             Files.deleteIfExists(out);
@@ -265,16 +265,29 @@ public final class Cli {
         }
     }
 
-    /** Runs to the end; fails if the run printed one of the suite's {@link Secrets}. */
+    /**
+     * Runs to the end; fails if the run printed one of the suite's {@link Secrets}, or wrote one to
+     * the WAN_LOG_FILE the test set.
+     */
     public Result run(String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("wan-out", ".txt");
         Path err = Files.createTempFile("wan-err", ".txt");
         try {
-            return await(start(out, err, args), out, err, String.join(" ", args));
+            return checkLogFile(await(start(out, err, args), out, err, String.join(" ", args)), args);
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /** With WAN_LOG_FILE set by the test: the log file must not carry a secret either. */
+    private Result checkLogFile(Result r, String... args) throws IOException {
+        String log = set.get("WAN_LOG_FILE");
+        if (log != null && Files.isRegularFile(Path.of(log))) {
+            Secrets.assertNoneIn("the log file of wan " + String.join(" ", args),
+                    Files.readString(Path.of(log), StandardCharsets.UTF_8));
+        }
+        return r;
     }
 
     /** Waits for a started run (at most 5 minutes, a guard against a hang); fails if it printed a secret. */

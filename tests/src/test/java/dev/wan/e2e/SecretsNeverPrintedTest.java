@@ -78,12 +78,8 @@ class SecretsNeverPrintedTest {
                 .env("WAN_RETRIES", "1").env("WAN_RETRY_BASE_MILLIS", "10");
     }
 
-    @Test
-    void noCommandPrintsOrStoresASecretWhetherSourcesRefuseOrServe() throws Exception {
-        Cli wan = cli();
-        List<Cli.Result> runs = new ArrayList<>();
-
-        for (String[] args : List.of(
+    /** The commands of the test, each talking to sources that refuse or serve, with the secrets configured. */
+    private static final List<String[]> COMMANDS = List.of(
                 new String[] {"ensure", FAILING},
                 new String[] {"ensure", FAILING, "--json"},
                 new String[] {"ensure", FAILING, "--verbose"},
@@ -95,7 +91,14 @@ class SecretsNeverPrintedTest {
                 new String[] {"status", "--json"},
                 new String[] {"list", "--json"},
                 new String[] {"verify", "--all", "--json"},
-                new String[] {"validate-manifest", "--json"})) {
+                new String[] {"validate-manifest", "--json"});
+
+    @Test
+    void noCommandPrintsOrStoresASecretWhetherSourcesRefuseOrServe() throws Exception {
+        Cli wan = cli();
+        List<Cli.Result> runs = new ArrayList<>();
+
+        for (String[] args : COMMANDS) {
             runs.add(wan.run(args)); // Cli.run fails the test if a secret shows in stdout or stderr
         }
 
@@ -112,5 +115,35 @@ class SecretsNeverPrintedTest {
                 Secrets.assertNoneIn(f.toString(), text);
             }
         }
+    }
+
+    /**
+     * The same commands logging everything wan logs (trace) to WAN_LOG_FILE, in both formats:
+     * {@link Cli#run} fails if a secret shows in the file; the file is JSON lines, each with the run's id.
+     */
+    @Test
+    void noLogLineCarriesASecretEvenAtTrace() throws Exception {
+        Path log = tmp.resolve("logs").resolve("wan.log");
+        Files.createDirectories(log.getParent());
+        Cli json = cli().env("WAN_LOG_FILE", log.toString()).env("WAN_LOG_LEVEL", "trace").env("WAN_LOG_FORMAT", "json");
+        Cli text = cli().env("WAN_LOG_FILE", tmp.resolve("logs").resolve("wan.txt").toString());
+
+        for (String[] args : COMMANDS) {
+            json.run(args); // Cli.run fails the test if a secret shows in stdout, stderr or the log file
+            List<String> withLevel = new ArrayList<>(List.of(args));
+            withLevel.addAll(List.of("--log-level", "trace"));
+            text.run(withLevel.toArray(String[]::new));
+        }
+
+        List<String> lines = Files.readAllLines(log);
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : lines) {
+            com.fasterxml.jackson.databind.JsonNode n = mapper.readTree(line);
+            assertTrue(n.path("context").path("properties").path("invocation").asText().matches("[0-9a-f]{8}"), line);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("AUTH_FAIL")),
+                "the refusals that carry credentials were logged (and masked): " + lines);
+        assertTrue(Files.readString(tmp.resolve("logs").resolve("wan.txt")).contains("failing over"),
+                "the text log covers the failover too");
     }
 }

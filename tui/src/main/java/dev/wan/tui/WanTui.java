@@ -65,6 +65,11 @@ public final class WanTui implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // The dashboard owns the terminal: the core's logs (SLF4J) would tear the screen. SLF4J's own
+        // no-op binding, named so that no class path scan happens and no "no provider" note is printed.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+        }
         PrintWriter err = new PrintWriter(System.err, true);
         int code = new CommandLine(new WanTui(System.getenv(), err)).setErr(err).execute(args);
         System.exit(code);

@@ -3,6 +3,7 @@ package dev.wan.internal.ensure;
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
 import dev.wan.internal.io.Fs;
+import dev.wan.internal.log.LogContext;
 import dev.wan.source.RangeNotSupportedException;
 import dev.wan.source.RetryPolicy;
 import dev.wan.source.SourceContext;
@@ -28,6 +29,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Downloads one file from a remote source into a preallocated part file: in chunks, several at
@@ -40,6 +43,8 @@ import java.util.function.LongConsumer;
  * many connections a file gets from the rate it measures.
  */
 public final class Downloader {
+    private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
+
     public static final int CHUNK = 16 << 20;
     private static final long JOURNAL_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Bytes a retried transfer must move before its failure count starts again from zero. */
@@ -130,7 +135,7 @@ public final class Downloader {
                 return j.doneChunks();
             }
         } catch (IOException e) {
-            // no part file: start over
+            LOG.debug("{}: no part file to resume ({}): starting over", part, e.toString());
         }
         return new BitSet();
     }
@@ -208,7 +213,7 @@ public final class Downloader {
                     1, 1, TimeUnit.SECONDS);
             boolean finished = false;
             try {
-                Future<String> hashing = pool.submit(() -> hasher.digest(ch));
+                Future<String> hashing = pool.submit(LogContext.inherit(() -> hasher.digest(ch)));
                 if (auto && most > 1) {
                     ConnectionRamp ramp = new ConnectionRamp(most);
                     long[] last = {System.nanoTime(), 0};
@@ -235,7 +240,7 @@ public final class Downloader {
                 if (rangesIgnored) {
                     Slot slot = new Slot();
                     slots.add(slot);
-                    await(pool.submit(() -> stream(slot)));
+                    await(pool.submit(LogContext.inherit(() -> stream(slot))));
                 }
                 String sha = await(hashing);
                 writeJournal();
@@ -290,11 +295,11 @@ public final class Downloader {
                 while (active < wanted && failure == null && !rangesIgnored && taken.nextClearBit(0) < chunks) {
                     Slot slot = new Slot();
                     slots.add(slot);
-                    running.add(pool.submit(() -> work(slot)));
+                    running.add(pool.submit(LogContext.inherit(() -> work(slot))));
                     active++;
                 }
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                // the download is over
+                LOG.debug("no more workers started: the download is over", e);
             }
         }
 
@@ -376,6 +381,7 @@ public final class Downloader {
                 } catch (WanException e) {
                     throw e;
                 } catch (RangeNotSupportedException e) {
+                    LOG.info("{}: the source ignores byte ranges: reading the whole file as one stream", path);
                     handBack(index);
                     return false;
                 } catch (IOException e) {
@@ -390,7 +396,11 @@ public final class Downloader {
                         throw giveUp(why, tries);
                     }
                     retried.accept(why);
-                    sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
+                    java.time.Duration wait = retry.delay(failures,
+                            why instanceof TransientSourceException t ? t.retryAfter() : null);
+                    LOG.info("{}: chunk {} failed ({}), retry {} of {} in {} ms", path, index, why, failures,
+                            retry.attempts(), wait.toMillis());
+                    sleep(wait);
                 } finally {
                     slot.end();
                 }
@@ -487,7 +497,11 @@ public final class Downloader {
                         throw giveUp(why, tries);
                     }
                     retried.accept(why);
-                    sleep(retry.delay(failures, why instanceof TransientSourceException t ? t.retryAfter() : null));
+                    java.time.Duration wait = retry.delay(failures,
+                            why instanceof TransientSourceException t ? t.retryAfter() : null);
+                    LOG.info("{}: whole-file read failed ({}), retry {} of {} in {} ms", path, why, failures,
+                            retry.attempts(), wait.toMillis());
+                    sleep(wait);
                 } finally {
                     slot.end();
                 }
@@ -565,8 +579,8 @@ public final class Downloader {
                 if (!done.isEmpty()) {
                     writeJournal();
                 }
-            } catch (IOException | RuntimeException ignored) {
-                // losing the journal only costs a re-download
+            } catch (IOException | RuntimeException swallowed) {
+                LOG.debug("could not save the resume journal (losing it only costs a re-download)", swallowed);
             }
         }
 
@@ -629,8 +643,8 @@ public final class Downloader {
         private static void abortQuietly(InputStream in) {
             try {
                 in.close();
-            } catch (IOException | RuntimeException ignored) {
-                // closing is how a stuck read is interrupted; its error is expected
+            } catch (IOException | RuntimeException swallowed) {
+                LOG.debug("closing a stuck read to interrupt it failed, as expected", swallowed);
             }
         }
     }

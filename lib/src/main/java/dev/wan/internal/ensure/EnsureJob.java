@@ -11,6 +11,7 @@ import dev.wan.event.WanEvent;
 import dev.wan.internal.io.ContainedPath;
 import dev.wan.internal.io.Fs;
 import dev.wan.internal.lock.ModelLock;
+import dev.wan.internal.log.LogContext;
 import dev.wan.internal.source.SourceRegistry;
 import dev.wan.internal.store.ContentIndex;
 import dev.wan.internal.store.FileRecord;
@@ -34,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes one model variant complete under MODELS_ROOT.
@@ -52,6 +55,8 @@ import java.util.function.Function;
  * see {@code makeReadOnly}) and the index is refreshed.
  */
 public final class EnsureJob {
+    private static final Logger LOG = LoggerFactory.getLogger(EnsureJob.class);
+
     private final StoreLayout layout;
     private final StateStore states;
     private final SourceRegistry sources;
@@ -92,12 +97,34 @@ public final class EnsureJob {
         if (inspector.inspect(spec, variant, states.readOrEmpty(id), false).state() == ModelState.COMPLETE) {
             return layout.modelDir(id);
         }
+        // every line logged for this job (by its worker threads too) names it and its model
+        try (LogContext.Scope job = LogContext.put(LogContext.JOB, LogContext.newId());
+             LogContext.Scope model = LogContext.put(LogContext.MODEL, id.toString())) {
+            LOG.info("ensure {} (variant {}): not complete, taking its lock", id, variant == null ? "default" : variant);
+            try {
+                Path dir = runLocked(spec, variant, started);
+                LOG.info("ensure {} complete in {} ms", id, clock.millis() - started);
+                return dir;
+            } catch (WanException e) {
+                LOG.info("ensure {} failed: {} {}", id, e.code(), e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    @SuppressWarnings("try")
+    private Path runLocked(ModelSpec spec, String variant, long started) {
+        ModelId id = spec.id();
         layout.createSkeleton();
         try (ModelLock lock = ModelLock.acquire(layout.lockFile(id), "model " + id, "ensure", lockTimeout, clock,
-                h -> events.on(new WanEvent.LockWaiting(clock.instant(), id, h.toString())))) {
+                h -> {
+                    LOG.info("waiting for the lock of {}, held by {}", id, h);
+                    events.on(new WanEvent.LockWaiting(clock.instant(), id, h.toString()));
+                })) {
             ModelRecord record = states.readOrEmpty(id);
             ModelStatus now = inspector.inspect(spec, variant, record, false);
             if (now.state() == ModelState.COMPLETE) {
+                LOG.info("ensure {}: another process completed it while we waited for the lock", id);
                 return layout.modelDir(id);
             }
             stagingArea.removeStale(id);
@@ -200,8 +227,16 @@ public final class EnsureJob {
     }
 
     /** One file: adopted in place, linked to a copy of its content, or fetched; an optional file's failure skips it. */
+    @SuppressWarnings("try") // the scope is held for the block, never referenced
     private Outcome stage(Sessions sessions, ModelSpec spec, ModelRecord record, FileSpec file, FileStatus status,
                           boolean waitForOtherJob) {
+        try (LogContext.Scope f = LogContext.put(LogContext.FILE, file.path())) {
+            return stageFile(sessions, spec, record, file, status, waitForOtherJob);
+        }
+    }
+
+    private Outcome stageFile(Sessions sessions, ModelSpec spec, ModelRecord record, FileSpec file, FileStatus status,
+                              boolean waitForOtherJob) {
         ModelId id = spec.id();
         InFlight.Copy other = waitForOtherJob ? InFlight.await(file.sha256()) : null;
         Path target = ContainedPath.resolveForWrite(layout.modelDir(id), file.path());
@@ -209,6 +244,7 @@ public final class EnsureJob {
             if (status.state() != FileState.MISSING) {
                 FileRecord adopted = inPlace.adopt(spec, file, target, status.state(), record.files().get(file.path()));
                 if (adopted != null) {
+                    LOG.debug("{}: adopted in place (its bytes match the manifest)", file.path());
                     return new Outcome(file.path(), adopted, false, null);
                 }
             }
@@ -223,6 +259,7 @@ public final class EnsureJob {
                     : Fs.map((IOException) e, "model " + id + ": cannot stage " + file.path());
             if (spec.isOptional(file)) {
                 // A skipped file leaves nothing in staging: a first commit publishes the whole directory.
+                LOG.info("optional file {} skipped: {} {}", file.path(), we.code(), we.getMessage());
                 stagingArea.discardPartial(id, file.path());
                 events.on(new WanEvent.SourceFailed(clock.instant(), id, file.path(), "(all)", we.code(),
                         "optional file skipped: " + we.getMessage()));

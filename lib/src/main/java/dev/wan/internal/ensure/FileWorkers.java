@@ -2,6 +2,7 @@ package dev.wan.internal.ensure;
 
 import dev.wan.ErrorCode;
 import dev.wan.WanException;
+import dev.wan.internal.log.LogContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +29,7 @@ public final class FileWorkers {
                 });
         try {
             List<Future<R>> futures = todo.stream()
-                    .map(f -> pool.submit(() -> work.apply(f))).toList();
+                    .map(f -> pool.submit(LogContext.inherit(() -> work.apply(f)))).toList();
             List<R> outcomes = new ArrayList<>();
             for (Future<R> f : futures) {
                 try {

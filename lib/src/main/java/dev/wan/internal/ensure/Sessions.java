@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The open sources of one ensure: each is opened once (revision resolved once) on first use and
@@ -19,6 +21,8 @@ import java.util.function.Consumer;
  * for a slow one (a revision resolution with retries).
  */
 final class Sessions implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+
     private final SourceRegistry registry;
     private final SourceContext context;
     private final ConcurrentHashMap<SourceRef, CompletableFuture<SourceSession>> open = new ConcurrentHashMap<>();
@@ -91,8 +95,8 @@ final class Sessions implements AutoCloseable {
     private static void closeQuietly(SourceSession s) {
         try {
             s.close();
-        } catch (IOException | RuntimeException ignored) {
-            // nothing to release that matters after the ensure
+        } catch (IOException | RuntimeException swallowed) {
+            LOG.debug("closing a source session failed; nothing that matters is left after the ensure", swallowed);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.wan.WanException;
 import dev.wan.event.EventListener;
 import dev.wan.event.WanEvent;
 import dev.wan.internal.io.Fs;
+import dev.wan.internal.log.LogContext;
 import dev.wan.internal.store.FileRecord;
 import dev.wan.internal.store.StoreLayout;
 import dev.wan.manifest.FileSpec;
@@ -27,6 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches one file into staging from the model's sources in priority order, failing over on a
@@ -34,6 +37,8 @@ import java.util.function.LongConsumer;
  * resume; the bytes are checked against the manifest.
  */
 final class SourceFetcher {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceFetcher.class);
+
     private final StoreLayout layout;
     private final Downloader downloader;
     private final EventListener events;
@@ -52,11 +57,16 @@ final class SourceFetcher {
         return transferred.sum();
     }
 
+    @SuppressWarnings("try") // the scope is held for the block, never referenced
     FileRecord fetch(Sessions sessions, ModelSpec spec, FileSpec file, Path stagedFile, Path target) {
         List<String> failures = new ArrayList<>();
         List<ErrorCode> codes = new ArrayList<>();
         for (SourceRef source : spec.sources()) {
-            try {
+            try (LogContext.Scope from = LogContext.put(LogContext.SOURCE, source.redacted())) {
+                if (!failures.isEmpty()) {
+                    LOG.info("{}: failing over to source {} ({} failed before)", file.path(), source.redacted(),
+                            failures.size());
+                }
                 return fetchFrom(sessions, spec.id(), source, file, stagedFile, target);
             } catch (WanException e) {
                 if (e.code() == ErrorCode.INTERRUPTED) {
@@ -66,6 +76,7 @@ final class SourceFetcher {
                     // The local disk is full: another source would fill it just the same.
                     throw e.code() == ErrorCode.NO_SPACE ? e : noSpaceError(spec.id(), file, e);
                 }
+                LOG.info("{}: source {} failed: {} {}", file.path(), source.redacted(), e.code(), e.getMessage());
                 failures.add(source.redacted() + ": " + e.code() + " " + e.getMessage());
                 codes.add(e.code());
                 events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),
@@ -80,6 +91,7 @@ final class SourceFetcher {
                     throw new WanException(ErrorCode.INTERRUPTED, "model " + spec.id() + ": " + file.path()
                             + ": interrupted", "run the same command again: it resumes", List.of(), e);
                 }
+                LOG.info("{}: source {} failed: SOURCE_UNAVAILABLE {}", file.path(), source.redacted(), e.toString());
                 failures.add(source.redacted() + ": SOURCE_UNAVAILABLE " + e);
                 codes.add(ErrorCode.SOURCE_UNAVAILABLE);
                 events.on(new WanEvent.SourceFailed(clock.instant(), spec.id(), file.path(), source.redacted(),

@@ -15,6 +15,8 @@ import java.io.InputStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks one source of a model without writing anything: open (revision, credentials), list,
@@ -22,6 +24,8 @@ import java.util.Set;
  * ends the check and is reported, never thrown.
  */
 public final class SourceProbe {
+    private static final Logger LOG = LoggerFactory.getLogger(SourceProbe.class);
+
     static final int READ_BYTES = 1 << 20;
 
     private final SourceRegistry registry;
@@ -48,7 +52,7 @@ public final class SourceProbe {
         try {
             configured = registry.backendFor(source).credentials(source, context);
         } catch (RuntimeException e) {
-            // the open below reports what is wrong with this source
+            LOG.debug("{}: cannot tell its credentials; the open below reports what is wrong with the source", source, e);
         }
         if (configured != null) {
             // until the source answers, this is what is configured, not what it accepted

@@ -11,12 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model's staging directory and partial-download journals under {@code .tmp}: what a failed
  * or crashed run leaves for the next one to resume, and what goes.
  */
 final class StagingArea {
+    private static final Logger LOG = LoggerFactory.getLogger(StagingArea.class);
+
     private final StoreLayout layout;
 
     StagingArea(StoreLayout layout) {
@@ -35,7 +39,7 @@ final class StagingArea {
                 }
             }
         } catch (NoSuchFileException e) {
-            // nothing staged yet
+            LOG.debug("no staging leftovers for {}: nothing staged yet", id, e);
         } catch (IOException e) {
             throw Fs.map(e, "cannot list " + layout.tmpDir());
         }
@@ -89,7 +93,7 @@ final class StagingArea {
             deleteQuietly(ContainedPath.resolveInside(layout.stagingDir(id), path));
             deleteQuietly(layout.journalFile(id, path));
         } catch (WanException e) {
-            // a path the store refuses: nothing was staged there
+            LOG.debug("{}: a path the store refuses, so nothing was staged there to discard", path, e);
         }
     }
 
@@ -104,8 +108,8 @@ final class StagingArea {
     static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // the staging directory is removed as a whole afterwards
+        } catch (IOException swallowed) {
+            LOG.debug("could not delete {} now: the staging directory is removed as a whole afterwards", p, swallowed);
         }
     }
 }

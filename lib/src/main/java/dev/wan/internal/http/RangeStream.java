@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The body of a ranged GET. {@link #close()} may come from another thread (the downloader's stall
@@ -14,6 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Read failures surface as {@link TransientSourceException} with a secret-free message.
  */
 final class RangeStream extends InputStream {
+    private static final Logger LOG = LoggerFactory.getLogger(RangeStream.class);
+
     /** Up to this many leading bytes of a 200 answer are read and dropped to reach an offset. */
     static final long SKIP_LIMIT = 4L << 20;
 
@@ -112,8 +116,8 @@ final class RangeStream extends InputStream {
         reading.lock();
         try {
             exchange.response().close();
-        } catch (RuntimeException ignored) {
-            // a cancelled body may complain while closing; the connection is discarded anyway
+        } catch (RuntimeException swallowed) {
+            LOG.debug("closing a cancelled response body failed; the connection is discarded anyway", swallowed);
         } finally {
             reading.unlock();
         }

@@ -7,6 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How long a server asked us to wait, whatever the transport (OkHttp for HTTP and the Hub, the
@@ -15,6 +17,8 @@ import java.util.regex.Pattern;
  * date). Null when the server gave no usable hint; capped at {@link RetryPolicy#MAX_SERVER_WAIT}.
  */
 public final class RetryAfter {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryAfter.class);
+
     private static final Pattern REMAINING = Pattern.compile("(?:^|;)\\s*r\\s*=\\s*(\\d+)");
     private static final Pattern RESET = Pattern.compile("(?:^|;)\\s*t\\s*=\\s*(\\d+)");
 
@@ -38,8 +42,8 @@ public final class RetryAfter {
             try {
                 Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
                 return cap(d.isNegative() ? Duration.ZERO : d);
-            } catch (DateTimeParseException ignored) {
-                // not a date either: no hint
+            } catch (DateTimeParseException swallowed) {
+                LOG.debug("Retry-After '{}' is neither seconds nor a date: no hint taken", v, swallowed);
             }
         }
         return null;

@@ -27,9 +27,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** File-system steps with the durability wan promises, and IOException → WanException mapping. */
 public final class Fs {
+    private static final Logger LOG = LoggerFactory.getLogger(Fs.class);
+
     private Fs() {
     }
 
@@ -44,8 +48,8 @@ public final class Fs {
     public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+        } catch (IOException | UnsupportedOperationException swallowed) {
+            LOG.debug("fsync of directory {} refused (some filesystems do); the rename itself is still atomic", dir, swallowed);
         }
     }
 
@@ -171,15 +175,15 @@ public final class Fs {
             } catch (IOException e) {
                 try {
                     dir.deleteFile(tmp);
-                } catch (IOException ignored) {
-                    // nothing was created
+                } catch (IOException swallowed) {
+                    LOG.debug("no temp file {} to remove after a failed write: nothing was created", tmp, swallowed);
                 }
                 throw e;
             }
             try (FileChannel self = (FileChannel) dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
                 self.force(true); // the rename survives a power cut
-            } catch (IOException | RuntimeException ignored) {
-                // some filesystems refuse fsync on directories; the rename is still atomic
+            } catch (IOException | RuntimeException swallowed) {
+                LOG.debug("fsync of the directory of {} refused (some filesystems do); the rename is still atomic", target, swallowed);
             }
             return Boolean.TRUE;
         });
@@ -333,7 +337,7 @@ public final class Fs {
                 }
             }
         } catch (IOException e) {
-            // left for the next collection
+            LOG.debug("could not delete everything under {}: left for the next collection", dir, e);
         }
         return freed;
     }
@@ -385,8 +389,8 @@ public final class Fs {
                 Files.deleteIfExists(p);
                 freed += a.isRegularFile() && links <= 1 ? a.size() : 0;
             }
-        } catch (IOException ignored) {
-            // leftovers are collected again later
+        } catch (IOException swallowed) {
+            LOG.debug("could not delete everything under {}: leftovers are collected again later", dir, swallowed);
         }
         return freed;
     }

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cross-process, per-model exclusive lock on {@code .locks/<id>.lock}.
@@ -33,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * while a thread of this JVM holds it; looks share the guard, so they never see each other as holders.
  */
 public final class ModelLock implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLock.class);
+
     private static final Map<Path, LocalGuard> IN_PROCESS = new ConcurrentHashMap<>();
     /**
      * The holder line of each lock this JVM holds. While a thread of this JVM holds (or is taking) a
@@ -248,8 +252,8 @@ public final class ModelLock implements AutoCloseable {
         if (ch != null) {
             try {
                 ch.close();
-            } catch (IOException ignored) {
-                // nothing to do: closing releases the lock anyway
+            } catch (IOException swallowed) {
+                LOG.debug("closing a lock file failed; closing releases the lock anyway", swallowed);
             }
         }
     }
@@ -263,8 +267,8 @@ public final class ModelLock implements AutoCloseable {
         HELD_HERE.remove(file.toAbsolutePath().normalize());
         try {
             lock.release();
-        } catch (IOException ignored) {
-            // closing the channel below releases it too
+        } catch (IOException swallowed) {
+            LOG.debug("releasing the lock on {} failed; closing its channel releases it too", file, swallowed);
         } finally {
             closeQuietly(channel);
             local.release();

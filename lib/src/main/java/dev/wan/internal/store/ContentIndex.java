@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where verified copies of each content live: sha256 → (model, path). Persisted in
@@ -53,6 +55,8 @@ import java.util.TreeMap;
  * a crashed writer and are removed before each write ({@link #staleTemps} lists them).
  */
 public final class ContentIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(ContentIndex.class);
+
     /** Built on first use, not when the class loads: an ensure that finds its model complete never needs one. */
     private static final class Mapper {
         static final ObjectMapper JSON = new ObjectMapper()
@@ -185,8 +189,7 @@ public final class ContentIndex {
             }
             Fs.writeAtomically(layout.root(), file, Mapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
         } catch (IOException | RuntimeException e) {
-            // The index is a cache: failing to save it (read-only store, full disk, .index a link)
-            // costs a rebuild next time. A temp file a failed rename left is removed next time too.
+            LOG.debug("content index not saved (read-only store, full disk, .index a link?): it is a cache, rebuilt next time", e);
         }
     }
 
@@ -212,7 +215,7 @@ public final class ContentIndex {
                 }
             }
         } catch (IOException e) {
-            // none listable: nothing to report
+            LOG.debug("cannot list the content index's temp files: nothing to report", e);
         }
         out.sort(null);
         return out;
@@ -226,8 +229,8 @@ public final class ContentIndex {
                 } else {
                     Files.deleteIfExists(p); // a link is unlinked, never followed
                 }
-            } catch (IOException ignored) {
-                // tried again on the next write
+            } catch (IOException swallowed) {
+                LOG.debug("could not remove the stale temp file {}: tried again on the next write", p, swallowed);
             }
         }
     }
@@ -285,8 +288,8 @@ public final class ContentIndex {
                     && sameInode) {
                 return Optional.of(new Copy(e.model(), e.path(), file, r.size(), a.fileKey()));
             }
-        } catch (IOException | RuntimeException ignored) {
-            // gone, odd, or its model's state unreadable: not a candidate
+        } catch (IOException | RuntimeException swallowed) {
+            LOG.debug("copy {} of {} is gone, odd, or its model's state is unreadable: not a candidate", e.path(), e.model(), swallowed);
         }
         return Optional.empty();
     }
@@ -319,7 +322,7 @@ public final class ContentIndex {
                     sha.update((p.getFileName() + "|" + a.fileKey() + "|" + a.size() + "|"
                             + a.lastModifiedTime() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } catch (IOException e) {
-                    // vanished between the listing and the stat: leave it out
+                    LOG.debug("state file {} vanished between the listing and the stat: left out of the fingerprint", p, e);
                 }
             }
             return HexFormat.of().formatHex(sha.digest());

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code wan models deduplicate}: finds files with identical content in the model directories of a
@@ -42,6 +44,8 @@ import java.util.TreeMap;
  * when every one of its links was replaced.
  */
 public final class Deduplicator {
+    private static final Logger LOG = LoggerFactory.getLogger(Deduplicator.class);
+
     /** One path replaced by a link to {@code linkedTo} (both {@code <model>/<path>}). */
     public record Link(String file, String linkedTo, long size, String sha256) {
     }
@@ -356,7 +360,7 @@ public final class Deduplicator {
                         LinkOption.NOFOLLOW_LINKS).setPermissions(perms);
             }
         } catch (IOException | UnsupportedOperationException e) {
-            // not POSIX, or not ours to change: nothing to do
+            LOG.debug("permissions of {} unchanged: not POSIX, or not ours to change", file, e);
         }
     }
 }

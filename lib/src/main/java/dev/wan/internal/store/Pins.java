@@ -12,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pin markers, {@code MODELS_ROOT/.pins/<id>}: an empty regular file per pinned model. A pin is kept
@@ -26,6 +28,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  * treats as a reason to keep the model.
  */
 public final class Pins {
+    private static final Logger LOG = LoggerFactory.getLogger(Pins.class);
+
     /** The directory of markers below MODELS_ROOT. */
     public static final String DIR = ".pins";
 
@@ -129,7 +133,7 @@ public final class Pins {
             }
             Fs.syncDirectory(dir());
         } catch (NoSuchFileException e) {
-            // not pinned by marker
+            LOG.debug("no pin marker to remove for {}: not pinned by marker", id, e);
         } catch (IOException e) {
             throw Fs.map(e, "cannot unpin " + id + ": cannot remove " + marker);
         }

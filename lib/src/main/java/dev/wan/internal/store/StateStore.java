@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes {@code .state/<id>.json} (format: {@link ModelRecord}). Writes are atomic (temp
@@ -37,6 +39,8 @@ import java.util.Optional;
  * back keeps the pin.
  */
 public final class StateStore {
+    private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
+
     /** A state file is a few KiB per hundred files; anything bigger than this is not ours. */
     public static final long MAX_STATE_BYTES = 64L * 1024 * 1024;
 
@@ -178,7 +182,7 @@ public final class StateStore {
                     return r.withInode(a.fileKey().toString());
                 }
             } catch (IOException | RuntimeException e) {
-                // not stamped: the record is still checked by size and mtime
+                LOG.debug("{} not stamped with its inode: the record is still checked by size and mtime", path, e);
             }
             return r;
         });
@@ -224,8 +228,8 @@ public final class StateStore {
             }
             Files.getFileAttributeView(marker, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(FileTime.from(at), null, null);
-        } catch (IOException | WanException ignored) {
-            // not being able to note a use must never fail the use
+        } catch (IOException | WanException swallowed) {
+            LOG.debug("could not note the use of {}; that never fails the use", id, swallowed);
         }
     }
 
@@ -238,8 +242,8 @@ public final class StateStore {
             if (a != null && a.isRegularFile()) {
                 fromMarker = a.lastModifiedTime().toInstant();
             }
-        } catch (IOException ignored) {
-            // never used since the marker was introduced
+        } catch (IOException swallowed) {
+            LOG.debug("no use marker for {}: never used since the marker was introduced", id, swallowed);
         }
         if (fromRecord == null) {
             return fromMarker;

@@ -5,6 +5,8 @@ import dev.wan.source.SourceContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Hub token in use and where it came from, in the order the Hub's own client looks:
@@ -14,6 +16,8 @@ import java.nio.file.Path;
  * {@code huggingface-cli login} writes). Only {@link #masked()} may be shown.
  */
 record HfToken(String value, String origin) {
+    private static final Logger LOG = LoggerFactory.getLogger(HfToken.class);
+
     static HfToken find(SourceContext context) {
         for (String name : new String[] {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"}) {
             String v = context.env(name);
@@ -29,7 +33,7 @@ record HfToken(String value, String origin) {
                     return new HfToken(v, "token file " + file);
                 }
             } catch (IOException | SecurityException e) {
-                // no readable token file: anonymous
+                LOG.debug("no readable Hugging Face token file {}: anonymous", file, e);
             }
         }
         return null;

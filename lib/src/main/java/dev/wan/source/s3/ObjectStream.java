@@ -3,6 +3,8 @@ package dev.wan.source.s3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
 
 /**
@@ -13,6 +15,8 @@ import software.amazon.awssdk.core.ResponseInputStream;
  * fails promptly. Read errors are mapped to wan's transient errors.
  */
 final class ObjectStream extends InputStream {
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectStream.class);
+
     private final ResponseInputStream<?> in;
     private final String what;
     private final S3Settings settings;
@@ -69,8 +73,8 @@ final class ObjectStream extends InputStream {
         }
         try {
             in.close();
-        } catch (IOException | RuntimeException ignored) {
-            // after an abort the connection is gone anyway
+        } catch (IOException | RuntimeException swallowed) {
+            LOG.debug("closing an aborted S3 object stream failed; the connection is gone anyway", swallowed);
         }
     }
 }
