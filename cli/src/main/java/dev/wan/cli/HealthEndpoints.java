@@ -11,7 +11,6 @@ import dev.wan.ensure.ModelEnsurer;
 import dev.wan.ensure.ModelState;
 import dev.wan.ensure.ModelStatus;
 import dev.wan.internal.io.JsonTree;
-import dev.wan.internal.log.LogContext;
 import dev.wan.manifest.ModelId;
 import dev.wan.text.TerminalText;
 import java.io.IOException;
@@ -23,8 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The health endpoints of {@code wan serve}, answered from what {@code wan status} reads (a stat
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
  * so text from a request or a manifest can never act on the terminal of whoever reads it with curl.
  */
 final class HealthEndpoints implements HttpHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoints.class);
 
     static final String MODELS = "/health/models";
     /** Request text quoted back in an error is cut to this many characters. */
@@ -74,9 +70,8 @@ final class HealthEndpoints implements HttpHandler {
     }
 
     @Override
-    @SuppressWarnings("try") // the request id is held for the block, never referenced
     public void handle(HttpExchange exchange) throws IOException {
-        try (LogContext.Scope request = ServeMdc.request()) {
+        try {
             Answer a;
             try {
                 a = answer(exchange.getRequestMethod(), exchange.getRequestURI());
@@ -85,7 +80,6 @@ final class HealthEndpoints implements HttpHandler {
                 a = Answer.error(500, "internal error (" + e.getClass().getSimpleName()
                         + "): rerun 'wan serve --verbose' and report it");
             }
-            LOG.debug("{} {} -> {}", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), a.status());
             send(exchange, a);
         } finally {
             exchange.close();

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -128,7 +129,10 @@ final class ServeCommand extends Verb {
             models.getFilters().add(new BearerAuth(token, false));
             jobPaths.getFilters().add(new BearerAuth(token, false));
         }
-        server.createContext(MetricsEndpoint.PATH, new MetricsEndpoint(metrics)); // no token: scrapers carry none
+        var metricsPath = server.createContext(MetricsEndpoint.PATH, new MetricsEndpoint(metrics)); // no token: scrapers carry none
+        for (var context : List.of(health, models, jobPaths, metricsPath)) {
+            context.getFilters().add(0, new ServeMdc()); // first: the token check's refusals carry the id too
+        }
         String url = url(address, server.getAddress().getPort());
         Stopper stopper = new Stopper(server, pool, jobs, o, url);
         Thread hook = new Thread(stopper::stop, "wan-serve-shutdown");

@@ -138,8 +138,10 @@ final class ServeJobs implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // the job id is held for the block, never referenced
     private void run(ServeJob job) {
-        try {
+        // the job's log lines carry the id its client polls (EnsureJob keeps an id set by its caller)
+        try (LogContext.Scope id = LogContext.put(LogContext.JOB, job.id())) {
             job.running();
             if (Thread.currentThread().isInterrupted()) {
                 throw interrupted();

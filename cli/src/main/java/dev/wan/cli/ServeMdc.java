@@ -1,16 +1,36 @@
 package dev.wan.cli;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
 import dev.wan.internal.log.LogContext;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The MDC key of one HTTP request to {@code wan serve}: its lines (and its jobs') carry it. */
-final class ServeMdc {
+/**
+ * Every request to {@code wan serve}, whatever endpoint answers it, gets a request id (MDC key
+ * {@value #REQUEST}) for its lines and its jobs' lines, and one debug line with its status. A filter
+ * on each context rather than a line in each handler, so no endpoint can be added without it.
+ */
+final class ServeMdc extends Filter {
     static final String REQUEST = "request";
+    private static final Logger LOG = LoggerFactory.getLogger(ServeMdc.class);
 
-    private ServeMdc() {
+    @Override
+    @SuppressWarnings("try") // the request id is held for the block, never referenced
+    public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+        try (LogContext.Scope request = LogContext.put(REQUEST, LogContext.newId())) {
+            try {
+                chain.doFilter(exchange);
+            } finally {
+                LOG.debug("{} {} -> {}", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                        exchange.getResponseCode());
+            }
+        }
     }
 
-    /** Sets a fresh request id for the handler's block. */
-    static LogContext.Scope request() {
-        return LogContext.put(REQUEST, LogContext.newId());
+    @Override
+    public String description() {
+        return "a request id for the log lines of each request";
     }
 }

@@ -217,6 +217,30 @@ class JobEndpointsTest {
     }
 
     @Test
+    void aJobsLogLinesCarryTheIdItsClientPollsAndTheRequestThatStartedIt() throws Exception {
+        String url = serve(Map.of("WAN_SERVE_TOKEN", TOKEN), "--allow-ensure", "--log-level", "info", "--log-format", "json");
+
+        JsonNode job = post(url + "/models/alpha/ensure", TOKEN).json();
+        assertEquals("SUCCEEDED", finished(url, job.get("url").asText()).get("state").asText());
+
+        String id = job.get("id").asText();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : server.err().split("\n")) {
+            if (line.startsWith("{")) {
+                JsonNode l = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                if (l.path("mdc").path("job").asText().equals(id)) {
+                    lines.add(l);
+                }
+            }
+        }
+        assertFalse(lines.isEmpty(), "no log line names job " + id + ":\n" + server.err());
+        for (JsonNode l : lines) {
+            assertTrue(l.path("mdc").path("request").asText().matches("[0-9a-f]{8}"), l.toString());
+            assertEquals(ALPHA, l.path("mdc").path("model").asText(), l.toString());
+        }
+    }
+
+    @Test
     void aFailedJobReportsItsErrorCodeExitCodeAndMessage() throws Exception {
         String url = serveWithEnsure();
 

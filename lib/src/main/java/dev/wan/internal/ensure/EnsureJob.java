@@ -97,8 +97,10 @@ public final class EnsureJob {
         if (inspector.inspect(spec, variant, states.readOrEmpty(id), false).state() == ModelState.COMPLETE) {
             return layout.modelDir(id);
         }
-        // every line logged for this job (by its worker threads too) names it and its model
-        try (LogContext.Scope job = LogContext.put(LogContext.JOB, LogContext.newId());
+        // every line logged for this job (by its worker threads too) names it and its model; a job id
+        // the caller set (wan serve's job for an HTTP client) is kept, so the client's id finds the lines
+        String jobId = org.slf4j.MDC.get(LogContext.JOB);
+        try (LogContext.Scope job = LogContext.put(LogContext.JOB, jobId != null ? jobId : LogContext.newId());
              LogContext.Scope model = LogContext.put(LogContext.MODEL, id.toString())) {
             LOG.info("ensure {} (variant {}): not complete, taking its lock", id, variant == null ? "default" : variant);
             try {
