@@ -134,7 +134,7 @@ final class Logging {
         context.setName("wan");
         context.putProperty(INVOCATION, t.invocation());
         OutputStream target = t.file() != null ? Channels.newOutputStream(t.file()) : new WriterStream(t.err());
-        OutputStream sink = new MaskingStream(target, Secrets.of(t.env()));
+        OutputStream sink = new MaskingStream(target, SecretMask.of(t.env()));
         OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
         appender.setContext(context);
         appender.setName(t.file() != null ? "file" : "stderr");

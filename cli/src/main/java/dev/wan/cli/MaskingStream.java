@@ -6,13 +6,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The log sink's last step: masks {@link Secrets} in each event's bytes (logback writes an encoded
+ * The log sink's last step: masks secrets ({@link SecretMask}, the same mask as diagnose's report and bundle) in each event's bytes (logback writes an encoded
  * event in one call, so a secret is never split across two).
  */
 final class MaskingStream extends FilterOutputStream {
-    private final Secrets secrets;
+    private final SecretMask secrets;
 
-    MaskingStream(OutputStream out, Secrets secrets) {
+    MaskingStream(OutputStream out, SecretMask secrets) {
         super(out);
         this.secrets = secrets;
     }
@@ -20,8 +20,8 @@ final class MaskingStream extends FilterOutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         String text = new String(b, off, len, StandardCharsets.UTF_8);
-        String masked = secrets.mask(text);
-        if (masked == text) { // mask returns its argument itself when nothing was masked
+        String masked = secrets.apply(text);
+        if (masked.equals(text)) {
             out.write(b, off, len);
         } else {
             out.write(masked.getBytes(StandardCharsets.UTF_8));

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * Hides secrets in text wan did not write itself (a log file, a report line quoting a server):
  * the value of every secret-looking environment variable wherever it appears, and the
  * credentials of presigned URLs, bearer headers, Hub tokens and AWS access key ids by their shape.
- * The report and the support bundle go through the same mask.
+ * The report, the support bundle and every log line (MaskingStream) go through this one mask.
  */
 final class SecretMask {
     /** Variables whose value is secret whatever its shape; any name with TOKEN, SECRET, PASSWORD or KEY too. */
