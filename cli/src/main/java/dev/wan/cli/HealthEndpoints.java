@@ -108,7 +108,8 @@ final class HealthEndpoints implements HttpHandler {
         if (path.startsWith(MODELS + "/") && path.indexOf('/', MODELS.length() + 1) < 0) {
             return oneModel(path.substring(MODELS.length() + 1), uri.getRawQuery());
         }
-        Answer a = Answer.error(404, "no endpoint at " + echo(path) + ": try /health, /health/models or /health/models/ID");
+        Answer a = Answer.error(404, "no endpoint at " + echo(path) + ": try GET /health, /health/models,"
+                + " /health/models/ID or /metrics (and with --allow-ensure POST /models/ID/ensure, GET /jobs/JOB)");
         a.body().put("path", echo(path));
         return a;
     }

@@ -219,7 +219,9 @@ class HealthEndpointsTest {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()));
 
         assertEquals(404, other.status());
-        assertTrue(other.json().get("error").asText().contains("/health/models"), other.body());
+        for (String endpoint : List.of("/health/models/ID", "/metrics", "POST /models/ID/ensure", "GET /jobs/JOB")) {
+            assertTrue(other.json().get("error").asText().contains(endpoint), other.body()); // every endpoint named
+        }
         assertEquals(404, deeper.status());
         assertEquals(405, post.status());
         assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
