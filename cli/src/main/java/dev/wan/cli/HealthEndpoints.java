@@ -53,20 +53,21 @@ final class HealthEndpoints implements HttpHandler {
             body.put("error", message);
             return new Answer(status, body);
         }
+
+        /** A bug: the client gets a JSON 500 instead of a dropped connection. */
+        static Answer internal(RuntimeException e) {
+            return error(500, "internal error (" + e.getClass().getSimpleName()
+                    + "): rerun 'wan serve --verbose' and report it");
+        }
     }
 
     private final ManifestWatch watch;
     /** Every-model answers: concurrent requests share one store read (never one started before they came). */
     private final SharedRead<Answer> allModels = new SharedRead<>(this::readAllModels);
-    /**
-     * The server's token, or null. The health endpoints never ask for it (probes and load balancers
-     * call them without one); with --allow-ensure, {@link BearerAuth} asks for it everywhere else.
-     */
-    private final ServeToken token;
 
-    HealthEndpoints(ManifestWatch watch, ServeToken token) {
+    /** The health endpoints never ask for a token (probes and load balancers call them without one). */
+    HealthEndpoints(ManifestWatch watch) {
         this.watch = watch;
-        this.token = token;
     }
 
     @Override
@@ -76,9 +77,7 @@ final class HealthEndpoints implements HttpHandler {
             try {
                 a = answer(exchange.getRequestMethod(), exchange.getRequestURI());
             } catch (RuntimeException e) {
-                // a bug: the client gets a JSON 500 instead of a dropped connection
-                a = Answer.error(500, "internal error (" + e.getClass().getSimpleName()
-                        + "): rerun 'wan serve --verbose' and report it");
+                a = Answer.internal(e);
             }
             send(exchange, a);
         } finally {

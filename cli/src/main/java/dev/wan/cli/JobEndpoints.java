@@ -50,8 +50,7 @@ final class JobEndpoints implements HttpHandler {
             try {
                 a = answer(exchange.getRequestMethod(), exchange.getRequestURI());
             } catch (RuntimeException e) {
-                a = HealthEndpoints.Answer.error(500, "internal error (" + e.getClass().getSimpleName()
-                        + "): rerun 'wan serve --verbose' and report it");
+                a = HealthEndpoints.Answer.internal(e);
             }
             if (a.status() == 202) {
                 exchange.getResponseHeaders().set("Location", a.body().get("url").asText());

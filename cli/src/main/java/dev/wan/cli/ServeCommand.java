@@ -120,7 +120,7 @@ final class ServeCommand extends Verb {
         }
         ExecutorService pool = Executors.newFixedThreadPool(THREADS, daemonThreads());
         server.setExecutor(pool);
-        var health = server.createContext("/", new HealthEndpoints(manifests, token));
+        var health = server.createContext("/", new HealthEndpoints(manifests));
         JobEndpoints jobEndpoints = new JobEndpoints(manifests, jobs);
         var models = server.createContext(JobEndpoints.MODELS, jobEndpoints);
         var jobPaths = server.createContext(JobEndpoints.JOBS, jobEndpoints);
